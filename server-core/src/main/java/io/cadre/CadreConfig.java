@@ -1,0 +1,238 @@
+package io.cadre;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a Cadre cluster runs. Immutable; validated when built; nothing changes after start.
+ *
+ * <p>Where a value comes from, strongest first: the command line ({@code --port}), the environment
+ * ({@code CADRE_PORT}), the app ({@link App.Builder#config}), then the defaults documented here.
+ *
+ * @param host the address every worker binds. Default: {@code 0.0.0.0}.
+ * @param port the TCP port every worker binds. {@code 0} makes the primary pick a free port once.
+ *     Default: 8080.
+ * @param workers how many worker JVMs run. Default: the number of available processors.
+ * @param drainTimeoutMillis how long a draining worker may finish in-flight requests before it is
+ *     stopped. UNIT: ms. Default: 30000.
+ * @param workerJvmOptions JVM options for workers, after the default ones (so they win).
+ *     Default: none.
+ * @param defaultWorkerJvmOptions whether workers get Cadre's small-footprint JVM options
+ *     (see {@code docs/operations.md}). Default: true.
+ * @param logPrefix whether the primary prefixes each line a worker prints with {@code [worker N]}.
+ *     Default: true.
+ * @param supervision how the primary restarts crashed workers.
+ * @param http the limits of every worker's HTTP server.
+ */
+public record CadreConfig(
+        String host,
+        int port,
+        int workers,
+        long drainTimeoutMillis,
+        List<String> workerJvmOptions,
+        boolean defaultWorkerJvmOptions,
+        boolean logPrefix,
+        Supervision supervision,
+        HttpLimits http) {
+
+    /** The most workers one primary runs. */
+    public static final int MAX_WORKERS = 1024;
+
+    public CadreConfig {
+        Objects.requireNonNull(host, "host");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("host must not be blank");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        }
+        if (workers < 1 || workers > MAX_WORKERS) {
+            throw new IllegalArgumentException("workers must be 1.." + MAX_WORKERS + ", was " + workers);
+        }
+        if (drainTimeoutMillis < 0) {
+            throw new IllegalArgumentException("drainTimeoutMillis must be >= 0, was " + drainTimeoutMillis);
+        }
+        workerJvmOptions = List.copyOf(workerJvmOptions);
+        Objects.requireNonNull(supervision, "supervision");
+        Objects.requireNonNull(http, "http");
+    }
+
+    /** The defaults, with {@code workers} set to the available processors. */
+    public static CadreConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this configuration. */
+    public Builder toBuilder() {
+        return new Builder().host(host).port(port).workers(workers).drainTimeoutMillis(drainTimeoutMillis)
+                .workerJvmOptions(workerJvmOptions).defaultWorkerJvmOptions(defaultWorkerJvmOptions)
+                .logPrefix(logPrefix).supervision(supervision).http(http);
+    }
+
+    /**
+     * How the primary keeps workers alive.
+     *
+     * @param backoffInitialMillis the delay before the first restart of a crashed worker; each further
+     *     crash of the same slot doubles it, with ±20% jitter. UNIT: ms. Default: 100.
+     * @param backoffMaxMillis the cap of the restart delay. UNIT: ms. Default: 30000.
+     * @param stableMillis a worker that stays ready this long resets its slot's backoff. UNIT: ms.
+     *     Default: 30000.
+     * @param breakerCrashes crashes within {@code breakerWindowMillis} that open the crash breaker:
+     *     no fork follows the crash that reaches this count. Default: 5.
+     * @param breakerWindowMillis the sliding window of the crash breaker. UNIT: ms. Default: 60000.
+     * @param bootTimeoutMillis a worker not ready this long after its fork is killed and counted as
+     *     a crash. UNIT: ms. Default: 60000.
+     * @param heartbeatIntervalMillis how often a worker tells the primary it is alive. UNIT: ms.
+     *     Default: 1000.
+     */
+    public record Supervision(
+            long backoffInitialMillis,
+            long backoffMaxMillis,
+            long stableMillis,
+            int breakerCrashes,
+            long breakerWindowMillis,
+            long bootTimeoutMillis,
+            long heartbeatIntervalMillis) {
+
+        public static final Supervision DEFAULTS = new Supervision(100, 30_000, 30_000, 5, 60_000, 60_000, 1_000);
+
+        public Supervision {
+            positive("backoffInitialMillis", backoffInitialMillis);
+            positive("backoffMaxMillis", backoffMaxMillis);
+            if (backoffMaxMillis < backoffInitialMillis) {
+                throw new IllegalArgumentException("backoffMaxMillis (" + backoffMaxMillis
+                        + ") must be >= backoffInitialMillis (" + backoffInitialMillis + ")");
+            }
+            positive("stableMillis", stableMillis);
+            positive("breakerCrashes", breakerCrashes);
+            positive("breakerWindowMillis", breakerWindowMillis);
+            positive("bootTimeoutMillis", bootTimeoutMillis);
+            positive("heartbeatIntervalMillis", heartbeatIntervalMillis);
+        }
+    }
+
+    /**
+     * The limits of every worker's HTTP server (Undertow). The parser is strict: no unescaped
+     * characters in URLs, no encoded slashes, and HTTP/1.1 requests must carry {@code Host}.
+     *
+     * @param maxHeaderBytes the most bytes of request line and headers. UNIT: bytes. Default: 16384.
+     * @param maxHeaders the most request headers. Default: 100.
+     * @param maxParameters the most query parameters. Default: 1000.
+     * @param maxCookies the most cookies. Default: 100.
+     * @param maxEntityBytes the largest request body; a bigger one is answered 413. UNIT: bytes.
+     *     Default: 1048576.
+     * @param requestParseTimeoutMillis the longest a client may take to send a request's headers.
+     *     UNIT: ms. Default: 10000.
+     * @param idleTimeoutMillis how long a keep-alive connection may wait for its next request.
+     *     UNIT: ms. Default: 60000.
+     * @param ioThreads the IO (event loop) threads of each worker; {@code 0} means
+     *     {@code max(1, processors / workers)}. Default: 0.
+     * @param backlog the listen backlog of each worker's socket. Default: 1024.
+     */
+    public record HttpLimits(
+            int maxHeaderBytes,
+            int maxHeaders,
+            int maxParameters,
+            int maxCookies,
+            long maxEntityBytes,
+            long requestParseTimeoutMillis,
+            long idleTimeoutMillis,
+            int ioThreads,
+            int backlog) {
+
+        public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 100, 1_000, 100, 1_048_576, 10_000, 60_000, 0, 1_024);
+
+        public HttpLimits {
+            positive("maxHeaderBytes", maxHeaderBytes);
+            positive("maxHeaders", maxHeaders);
+            positive("maxParameters", maxParameters);
+            positive("maxCookies", maxCookies);
+            positive("maxEntityBytes", maxEntityBytes);
+            positive("requestParseTimeoutMillis", requestParseTimeoutMillis);
+            positive("idleTimeoutMillis", idleTimeoutMillis);
+            if (requestParseTimeoutMillis > Integer.MAX_VALUE || idleTimeoutMillis > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("HTTP timeouts must fit in an int of milliseconds");
+            }
+            if (ioThreads < 0) {
+                throw new IllegalArgumentException("ioThreads must be >= 0, was " + ioThreads);
+            }
+            positive("backlog", backlog);
+        }
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, was " + value);
+        }
+    }
+
+    /** Builds a {@link CadreConfig}; every setter has the default documented on the record. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 8080;
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private long drainTimeoutMillis = 30_000;
+        private List<String> workerJvmOptions = List.of();
+        private boolean defaultWorkerJvmOptions = true;
+        private boolean logPrefix = true;
+        private Supervision supervision = Supervision.DEFAULTS;
+        private HttpLimits http = HttpLimits.DEFAULTS;
+
+        private Builder() {
+        }
+
+        public Builder host(String value) {
+            this.host = value;
+            return this;
+        }
+
+        public Builder port(int value) {
+            this.port = value;
+            return this;
+        }
+
+        public Builder workers(int value) {
+            this.workers = value;
+            return this;
+        }
+
+        public Builder drainTimeoutMillis(long value) {
+            this.drainTimeoutMillis = value;
+            return this;
+        }
+
+        public Builder workerJvmOptions(List<String> value) {
+            this.workerJvmOptions = List.copyOf(value);
+            return this;
+        }
+
+        public Builder defaultWorkerJvmOptions(boolean value) {
+            this.defaultWorkerJvmOptions = value;
+            return this;
+        }
+
+        public Builder logPrefix(boolean value) {
+            this.logPrefix = value;
+            return this;
+        }
+
+        public Builder supervision(Supervision value) {
+            this.supervision = value;
+            return this;
+        }
+
+        public Builder http(HttpLimits value) {
+            this.http = value;
+            return this;
+        }
+
+        public CadreConfig build() {
+            return new CadreConfig(host, port, workers, drainTimeoutMillis, workerJvmOptions, defaultWorkerJvmOptions,
+                    logPrefix, supervision, http);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.cadre.internal;
+
+import io.cadre.App;
+import io.cadre.CadreConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.nio.file.Path;
+import java.util.TreeSet;
+
+/**
+ * What one launch runs with: the configuration after the command line and the environment were
+ * applied to the app's defaults, and the app's own options. Primary and workers parse the same
+ * command line and environment, so they agree; the primary passes only what it decided itself (the
+ * port it picked) to workers through their environment.
+ */
+public record Settings(CadreConfig config, Map<String, String> appOptions, boolean help, Optional<Path> aotTrain,
+        List<String> aotTrainPaths) {
+
+    public Settings {
+        appOptions = Map.copyOf(appOptions);
+        aotTrainPaths = List.copyOf(aotTrainPaths);
+    }
+
+    /** The options Cadre itself reads, each also from the environment variable beside it. */
+    public static final Map<String, String> CADRE_OPTIONS = Map.ofEntries(
+            Map.entry("host", "CADRE_HOST"),
+            Map.entry("port", "CADRE_PORT"),
+            Map.entry("workers", "CADRE_WORKERS"),
+            Map.entry("drain-timeout", "CADRE_DRAIN_TIMEOUT"),
+            Map.entry("worker-jvm-opts", "CADRE_WORKER_JVM_OPTS"),
+            Map.entry("restart-delay", "CADRE_RESTART_DELAY"),
+            Map.entry("breaker", "CADRE_BREAKER"),
+            Map.entry("aot-train", "CADRE_AOT_TRAIN"),
+            Map.entry("aot-train-paths", "CADRE_AOT_TRAIN_PATHS"));
+
+    public Optional<String> option(String name) {
+        return Optional.ofNullable(appOptions.get(name));
+    }
+
+    /** Thrown for bad input; the message is one line meant for the user. */
+    public static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    public static Settings parse(App app, String[] args, Map<String, String> env) throws UsageException {
+        CadreConfig.Builder b = app.config().toBuilder();
+        // The environment first, then the command line, so the command line wins.
+        Map<String, String> given = new LinkedHashMap<>();
+        for (Map.Entry<String, String> option : new java.util.TreeMap<>(CADRE_OPTIONS).entrySet()) {
+            String value = env.get(option.getValue());
+            if (value != null && !value.isBlank()) {
+                given.put(option.getKey(), value);
+            }
+        }
+        Map<String, String> appOptions = new LinkedHashMap<>();
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                help = true;
+                continue;
+            }
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new UsageException("unexpected argument '" + arg + "'; options look like --name VALUE (try --help)");
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else {
+                if (i + 1 >= args.length) {
+                    throw new UsageException("option --" + name + " needs a value");
+                }
+                value = args[++i];
+            }
+            if (CADRE_OPTIONS.containsKey(name)) {
+                given.put(name, value);
+            } else if (app.options().containsKey(name)) {
+                appOptions.put(name, value);
+            } else {
+                TreeSet<String> known = new TreeSet<>(CADRE_OPTIONS.keySet());
+                known.addAll(app.options().keySet());
+                throw new UsageException("unknown option --" + name + "; known options: --" + String.join(", --", known));
+            }
+        }
+        CadreConfig.Supervision supervision = app.config().supervision();
+        Optional<Path> aotTrain = Optional.empty();
+        List<String> aotTrainPaths = List.of();
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            String value = e.getValue().trim();
+            switch (e.getKey()) {
+                case "restart-delay" -> supervision = withRestartDelay(supervision, number("restart-delay", value, 1, 3_600_000));
+                case "breaker" -> supervision = withBreaker(supervision, value);
+                case "aot-train" -> aotTrain = Optional.of(Path.of(value));
+                case "aot-train-paths" -> aotTrainPaths = paths(value);
+                default -> apply(b, e.getKey(), value);
+            }
+        }
+        try {
+            return new Settings(b.supervision(supervision).build(), appOptions, help, aotTrain, aotTrainPaths);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid configuration: " + e.getMessage());
+        }
+    }
+
+    private static CadreConfig.Supervision withRestartDelay(CadreConfig.Supervision s, long initial) throws UsageException {
+        if (initial > s.backoffMaxMillis()) {
+            throw new UsageException("invalid --restart-delay " + initial + ": more than the restart delay cap of " + s.backoffMaxMillis() + " ms");
+        }
+        return new CadreConfig.Supervision(initial, s.backoffMaxMillis(), s.stableMillis(), s.breakerCrashes(),
+                s.breakerWindowMillis(), s.bootTimeoutMillis(), s.heartbeatIntervalMillis());
+    }
+
+    private static CadreConfig.Supervision withBreaker(CadreConfig.Supervision s, String value) throws UsageException {
+        String[] parts = value.split("/", -1);
+        if (parts.length != 2) {
+            throw new UsageException("invalid --breaker '" + value + "': expected CRASHES/WINDOW_MS, e.g. 5/60000");
+        }
+        int crashes = (int) number("breaker", parts[0], 1, 1_000_000);
+        long window = number("breaker", parts[1], 1, 24L * 3600 * 1000);
+        return new CadreConfig.Supervision(s.backoffInitialMillis(), s.backoffMaxMillis(), s.stableMillis(), crashes, window,
+                s.bootTimeoutMillis(), s.heartbeatIntervalMillis());
+    }
+
+    private static List<String> paths(String value) throws UsageException {
+        List<String> paths = new ArrayList<>();
+        for (String p : value.split(",")) {
+            String path = p.trim();
+            if (!path.startsWith("/")) {
+                throw new UsageException("invalid --aot-train-paths: '" + path + "' does not start with '/'");
+            }
+            paths.add(path);
+        }
+        return paths;
+    }
+
+    /** The usage text printed for {@code --help}. */
+    public static String usage(App app) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Options (each also read from the environment variable in brackets):\n");
+        sb.append("  --host ADDR             address to bind [CADRE_HOST] (default 0.0.0.0)\n");
+        sb.append("  --port P                TCP port; 0 picks a free one [CADRE_PORT] (default 8080)\n");
+        sb.append("  --workers N             worker JVMs [CADRE_WORKERS] (default: available processors)\n");
+        sb.append("  --drain-timeout MS      time to finish in-flight requests on shutdown [CADRE_DRAIN_TIMEOUT] (default 30000)\n");
+        sb.append("  --worker-jvm-opts OPTS  JVM options for workers, space-separated [CADRE_WORKER_JVM_OPTS]\n");
+        sb.append("  --restart-delay MS      first delay before restarting a crashed worker; doubles per crash [CADRE_RESTART_DELAY] (default 100)\n");
+        sb.append("  --breaker N/MS          stop restarting after N crashes within MS [CADRE_BREAKER] (default 5/60000)\n");
+        sb.append("  --aot-train FILE        run one worker on training requests and write its AOT cache to FILE (JDK 25+) [CADRE_AOT_TRAIN]\n");
+        sb.append("  --aot-train-paths P,..  paths the training run requests [CADRE_AOT_TRAIN_PATHS] (default: health and every GET route)\n");
+        for (Map.Entry<String, String> e : app.options().entrySet()) {
+            sb.append(String.format("  --%-22s %s%n", e.getKey() + " VALUE", e.getValue()));
+        }
+        return sb.toString();
+    }
+
+    private static void apply(CadreConfig.Builder b, String name, String value) throws UsageException {
+        switch (name) {
+            case "host" -> {
+                if (value.isEmpty()) {
+                    throw new UsageException("invalid --host: empty");
+                }
+                b.host(value);
+            }
+            case "port" -> b.port((int) number(name, value, 0, 65535));
+            case "workers" -> b.workers((int) number(name, value, 1, CadreConfig.MAX_WORKERS));
+            case "drain-timeout" -> b.drainTimeoutMillis(number(name, value, 0, 24L * 3600 * 1000));
+            case "worker-jvm-opts" -> b.workerJvmOptions(value.isEmpty() ? List.of() : new ArrayList<>(Arrays.asList(value.split("\\s+"))));
+            default -> throw new IllegalStateException(name);
+        }
+    }
+
+    private static long number(String name, String value, long min, long max) throws UsageException {
+        try {
+            long n = Long.parseLong(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the message below
+        }
+        throw new UsageException("invalid --" + name + " '" + value + "': expected a whole number from " + min + " to " + max);
+    }
+}

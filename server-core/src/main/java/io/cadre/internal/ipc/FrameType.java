@@ -1,0 +1,36 @@
+package io.cadre.internal.ipc;
+
+/** The kinds of IPC frames and their one-byte codes on the wire. Payloads are JSON unless noted. */
+public enum FrameType {
+    /** Worker to primary, first frame: {@code {id, generation, pid, token}}. */
+    HELLO(1),
+    /** Worker to primary: the worker listens and serves. */
+    READY(2),
+    /** Worker to primary: alive. Empty payload. */
+    HEARTBEAT(3),
+    /** Either way: an app message. */
+    APP(4),
+    /** Primary to worker: stop accepting, finish in-flight requests, exit. {@code {timeoutMillis}}. */
+    DRAIN(5),
+    /** Primary to worker: cluster state for health. {@code {state}}. */
+    CLUSTER(6);
+
+    private static final FrameType[] BY_CODE = new FrameType[256];
+
+    static {
+        for (FrameType t : values()) {
+            BY_CODE[t.code] = t;
+        }
+    }
+
+    final int code;
+
+    FrameType(int code) {
+        this.code = code;
+    }
+
+    /** The type with {@code code}, or {@code null} for an unknown code. */
+    static FrameType of(int code) {
+        return BY_CODE[code & 0xFF];
+    }
+}

@@ -1,0 +1,72 @@
+package io.cadre.internal.primary;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Copies a worker's stdout or stderr to the primary's, one whole line at a time, each line prefixed
+ * with {@code [worker N] } (when prefixing is on). Every line goes out in a single write to a shared
+ * {@link PrintStream}, so lines of different workers never interleave mid-line, whatever the
+ * worker printed them with (a logger, {@code System.out}, the JVM itself). Lines longer than
+ * {@link #MAX_LINE} bytes are cut into pieces of that size. Runs on one virtual thread per stream,
+ * {@code cadre-relay-N-out|err}, until the stream ends.
+ */
+final class OutputRelay {
+    static final int MAX_LINE = 64 * 1024;
+
+    private OutputRelay() {
+    }
+
+    static void start(InputStream in, PrintStream out, String prefix, String threadName) {
+        Thread.ofVirtual().name(threadName).start(() -> copy(in, out, prefix));
+    }
+
+    static void copy(InputStream in, PrintStream out, String prefix) {
+        byte[] prefixBytes = prefix.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        byte[] buf = new byte[8192];
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buf[i];
+                    if (b == '\n') {
+                        emit(out, prefixBytes, line);
+                    } else {
+                        line.write(b);
+                        if (line.size() >= MAX_LINE) {
+                            emit(out, prefixBytes, line);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the worker is gone; whatever it printed last is below
+        } finally {
+            if (line.size() > 0) {
+                emit(out, prefixBytes, line);
+            }
+        }
+    }
+
+    private static void emit(PrintStream out, byte[] prefix, ByteArrayOutputStream line) {
+        byte[] whole = new byte[prefix.length + line.size() + 1];
+        System.arraycopy(prefix, 0, whole, 0, prefix.length);
+        byte[] body = line.toByteArray();
+        int end = body.length;
+        if (end > 0 && body[end - 1] == '\r') {
+            end--;
+        }
+        System.arraycopy(body, 0, whole, prefix.length, end);
+        whole[prefix.length + end] = '\n';
+        int length = prefix.length + end + 1;
+        synchronized (out) {
+            out.write(whole, 0, length);
+            out.flush();
+        }
+        line.reset();
+    }
+}

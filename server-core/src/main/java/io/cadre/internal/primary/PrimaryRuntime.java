@@ -1,0 +1,121 @@
+package io.cadre.internal.primary;
+
+import io.cadre.App;
+import io.cadre.CadreConfig;
+import io.cadre.ExitCodes;
+import io.cadre.Primary;
+import io.cadre.internal.Settings;
+import io.cadre.internal.ipc.IpcServer;
+import io.cadre.internal.util.Proc;
+import io.cadre.internal.util.Signals;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The primary process: reserves the port, opens the private IPC socket, installs the signal
+ * handlers, runs the app's primary hooks, and hands the workers to the {@link Supervisor}. It never
+ * serves a request. Returns its exit code when the cluster has stopped.
+ */
+public final class PrimaryRuntime {
+    private static final Logger log = LoggerFactory.getLogger(PrimaryRuntime.class);
+
+    private PrimaryRuntime() {
+    }
+
+    /** Runs the primary until the cluster stops; returns the exit code. */
+    public static int run(App app, Settings settings, String[] args, Map<String, String> env) {
+        try {
+            Proc.requireLinux("Cadre");
+        } catch (UnsupportedOperationException e) {
+            System.err.println("cadre: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Optional<Path> training = settings.aotTrain();
+        CadreConfig config = settings.config();
+        if (training.isPresent()) {
+            if (!AotTraining.supported()) {
+                System.err.println("cadre: --aot-train needs JDK 25 or newer (this is " + Runtime.version().feature()
+                        + "); no AOT cache written");
+                return ExitCodes.OK;
+            }
+            config = AotTraining.configure(config, training.get());
+        }
+        RuntimeDir dir;
+        try {
+            dir = RuntimeDir.create(env);
+        } catch (IOException e) {
+            System.err.println("cadre: cannot prepare the runtime directory: " + e.getMessage());
+            return ExitCodes.FATAL;
+        }
+        PortReservation port = null;
+        IpcServer ipc = null;
+        try {
+            if (training.isPresent()) {
+                Files.deleteIfExists(training.get());
+                Files.deleteIfExists(AotFingerprint.fileFor(training.get()));
+            }
+            port = PortReservation.acquire(dir.base(), config.host(), config.port());
+            int boundPort = port.port();
+            WorkerCommand command = WorkerCommand.of(config, args, env, training.isEmpty());
+            PrimaryHandle handle = new PrimaryHandle(settings.appOptions());
+            Map<String, String> workerEnv = new HashMap<>();
+            workerEnv.put("CADRE_IPC", dir.ipcSocket().toString());
+            workerEnv.put("CADRE_PRIMARY_PID", Long.toString(ProcessHandle.current().pid()));
+            workerEnv.put("CADRE_BIND_HOST", config.host());
+            workerEnv.put("CADRE_BIND_PORT", Integer.toString(boundPort));
+            workerEnv.put("CADRE_WORKER_COUNT", Integer.toString(config.workers()));
+            String url = "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + boundPort;
+            AtomicReference<Supervisor> self = new AtomicReference<>();
+            Supervisor supervisor = new Supervisor(config, command.command(), workerEnv, handle, ready -> {
+                System.out.println("cadre listening on " + url + " (" + ready + " workers)");
+                System.out.flush();
+                training.ifPresent(cache -> AotTraining.start(boundPort, AotTraining.paths(app, settings.aotTrainPaths()),
+                        () -> self.get().shutdown("AOT training done")));
+            });
+            self.set(supervisor);
+            ipc = IpcServer.open(dir.ipcSocket(), dir.owner(), supervisor::accepted);
+            AtomicBoolean stopped = new AtomicBoolean();
+            Signals.handle("TERM", () -> supervisor.shutdown("SIGTERM"));
+            Signals.handle("INT", () -> supervisor.shutdown("SIGINT"));
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("cadre-primary-exit").unstarted(() -> {
+                if (!stopped.get()) {
+                    supervisor.killAll(); // an exit we did not plan: leave no worker behind
+                }
+            }));
+            for (Consumer<Primary> hook : app.primaryHooks()) {
+                hook.accept(handle);
+            }
+            log.info("cadre primary (pid {}) starting {} workers on {}", ProcessHandle.current().pid(), config.workers(), url);
+            int code = supervisor.start().join();
+            stopped.set(true);
+            if (training.isPresent()) {
+                code = AotTraining.finish(training.get(), code);
+            }
+            log.info("cadre primary exits with code {}", code);
+            return code;
+        } catch (PortReservation.RefusedException e) {
+            System.err.println("cadre: " + e.getMessage());
+            return ExitCodes.PORT_REFUSED;
+        } catch (IOException e) {
+            System.err.println("cadre: " + e.getMessage());
+            return ExitCodes.FATAL;
+        } finally {
+            if (ipc != null) {
+                ipc.close();
+            }
+            if (port != null) {
+                port.close();
+            }
+            dir.close();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.cadre.internal.primary;
+
+import io.cadre.CadreConfig;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarFile;
+
+/**
+ * The command line of a worker: the primary's own {@code java}, classpath and main class, the
+ * worker JVM options, and the primary's program arguments unchanged.
+ *
+ * <p>Default worker JVM options, chosen to keep an idle worker small (see docs/operations.md):
+ * <ul>
+ *   <li>{@code -XX:+UseSerialGC}: a worker per core needs no parallel collector; Serial has no GC
+ *       threads and the smallest bookkeeping.</li>
+ *   <li>{@code -Xms16m}: start with a small heap and grow on demand, instead of committing 1/64 of
+ *       the machine's memory per worker.</li>
+ *   <li>{@code -XX:MaxRAMPercentage=75/N}: the N workers together may not grow past 75% of the
+ *       memory the JVM sees (container limits included).</li>
+ *   <li>{@code -XX:+ExitOnOutOfMemoryError}: a worker that ran out of memory exits and is replaced,
+ *       instead of limping on.</li>
+ *   <li>{@code -XX:AOTCache=FILE} on JDK 25+ when an AOT cache built for this jar exists (see
+ *       {@link #aotCache}), which cuts worker start time.</li>
+ * </ul>
+ * The primary's {@code -D} system properties are passed on; the user's worker options come last,
+ * so they override all of the above.
+ */
+final class WorkerCommand {
+    private final List<String> command;
+
+    private WorkerCommand(List<String> command) {
+        this.command = List.copyOf(command);
+    }
+
+    List<String> command() {
+        return command;
+    }
+
+    static WorkerCommand of(CadreConfig config, String[] args, Map<String, String> env, boolean useAotCache) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classpath = System.getProperty("java.class.path");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        if (config.defaultWorkerJvmOptions()) {
+            cmd.addAll(defaultOptions(config.workers()));
+            if (useAotCache) {
+                aotCache(classpath, env).ifPresent(cache -> {
+                    cmd.add("-XX:AOTCache=" + cache);
+                    cmd.add("-Xlog:aot=off");
+                    cmd.add("-Xlog:cds=off");
+                });
+            }
+        }
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-D") && !arg.startsWith("-Dsun.") && !arg.startsWith("-Djava.")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(config.workerJvmOptions());
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(mainClass(classpath));
+        cmd.addAll(List.of(args));
+        return new WorkerCommand(cmd);
+    }
+
+    static List<String> defaultOptions(int workers) {
+        double share = Math.max(1.0, 75.0 / workers);
+        return List.of(
+                "-XX:+UseSerialGC",
+                "-Xms16m",
+                String.format(java.util.Locale.ROOT, "-XX:MaxRAMPercentage=%.1f", share),
+                "-XX:+ExitOnOutOfMemoryError");
+    }
+
+    /**
+     * The AOT cache for this classpath, on JDK 25+: {@code $CADRE_AOT_CACHE} when set, else
+     * {@code X.aot} beside a single-jar classpath {@code X.jar}. A cache is used only when its
+     * {@link AotFingerprint} matches this classpath and JVM; a stale one is skipped with a warning.
+     */
+    static java.util.Optional<String> aotCache(String classpath, Map<String, String> env) throws IOException {
+        if (Runtime.version().feature() < 25) {
+            return java.util.Optional.empty();
+        }
+        Path cache;
+        String explicit = env.get("CADRE_AOT_CACHE");
+        if (explicit != null && !explicit.isBlank()) {
+            cache = Path.of(explicit);
+        } else if (classpath.endsWith(".jar") && !classpath.contains(java.io.File.pathSeparator)) {
+            cache = Path.of(classpath.substring(0, classpath.length() - 4) + ".aot");
+        } else {
+            return java.util.Optional.empty();
+        }
+        if (!Files.isRegularFile(cache)) {
+            return java.util.Optional.empty();
+        }
+        if (!AotFingerprint.of(classpath).matches(cache)) {
+            org.slf4j.LoggerFactory.getLogger(WorkerCommand.class).warn(
+                    "AOT cache {} was not built for this jar and JDK (or has no {} file); workers start without it."
+                            + " Rebuild it with --aot-train {}", cache, AotFingerprint.fileFor(cache).getFileName(), cache);
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(cache.toString());
+    }
+
+    /** The main class the primary was started with, from {@code sun.java.command} or the jar manifest. */
+    static String mainClass(String classpath) throws IOException {
+        String command = System.getProperty("sun.java.command", "").trim();
+        String first = command.isEmpty() ? "" : command.split("\\s+")[0];
+        if (first.endsWith(".jar")) {
+            try (JarFile jar = new JarFile(first)) {
+                String main = jar.getManifest() == null ? null : jar.getManifest().getMainAttributes().getValue("Main-Class");
+                if (main != null) {
+                    return main.trim();
+                }
+            }
+            throw new IOException("jar " + first + " names no Main-Class; start Cadre with -cp and a main class");
+        }
+        if (first.isEmpty() || first.startsWith("-")) {
+            throw new IOException("cannot tell the main class of this JVM (sun.java.command='" + command + "')");
+        }
+        return first;
+    }
+}

@@ -1,0 +1,43 @@
+package io.cadre.internal.primary;
+
+import io.cadre.internal.ipc.IpcChannel;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One incarnation of a worker slot: the process, its IPC channel once it said hello, and where it is
+ * in its life. Fields without {@code volatile} are confined to the supervisor thread.
+ */
+final class WorkerProcess {
+    enum State { STARTING, READY, DRAINING, EXITED }
+
+    final int id;
+    final int generation;
+    final String token;
+    final long spawnedAtNanos = System.nanoTime();
+    Process process;
+    State state = State.STARTING;
+    ScheduledFuture<?> bootTimer;
+    /** Why the primary killed or retired this worker; null when it left on its own. */
+    String stoppedBecause;
+    volatile IpcChannel channel;
+    volatile long lastHeartbeatNanos = System.nanoTime();
+
+    WorkerProcess(int id, int generation, String token) {
+        this.id = id;
+        this.generation = generation;
+        this.token = token;
+    }
+
+    long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    boolean alive() {
+        return state != State.EXITED;
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + id + " (pid " + pid() + ", generation " + generation + ")";
+    }
+}

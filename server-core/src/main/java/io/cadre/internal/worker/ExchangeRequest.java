@@ -1,0 +1,69 @@
+package io.cadre.internal.worker;
+
+import io.cadre.Request;
+import io.cadre.Worker;
+import io.undertow.server.HttpServerExchange;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Deque;
+import java.util.List;
+
+/** A {@link Request} over an Undertow exchange whose body was already read. */
+final class ExchangeRequest implements Request {
+    private final HttpServerExchange exchange;
+    private final byte[] body;
+    private final Worker worker;
+
+    ExchangeRequest(HttpServerExchange exchange, byte[] body, Worker worker) {
+        this.exchange = exchange;
+        this.body = body;
+        this.worker = worker;
+    }
+
+    @Override
+    public String method() {
+        return exchange.getRequestMethod().toString();
+    }
+
+    @Override
+    public String path() {
+        return exchange.getRequestPath();
+    }
+
+    @Override
+    public String query(String name) {
+        Deque<String> values = exchange.getQueryParameters().get(name);
+        return values == null ? null : values.peekFirst();
+    }
+
+    @Override
+    public List<String> queryAll(String name) {
+        Deque<String> values = exchange.getQueryParameters().get(name);
+        return values == null ? List.of() : List.copyOf(values);
+    }
+
+    @Override
+    public String header(String name) {
+        return exchange.getRequestHeaders().getFirst(name);
+    }
+
+    @Override
+    public byte[] body() {
+        return body.clone();
+    }
+
+    @Override
+    public String bodyText() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return exchange.getSourceAddress();
+    }
+
+    @Override
+    public Worker worker() {
+        return worker;
+    }
+}

@@ -1,0 +1,157 @@
+package io.cadre.internal.worker;
+
+import io.cadre.CadreConfig;
+import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.xnio.ChannelListeners;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+import org.xnio.nio.CadreXnioBridge;
+
+/**
+ * One worker's Undertow server on a socket Cadre opened itself: SO_REUSEPORT is set before bind,
+ * so every worker of the cluster binds the same port and the kernel spreads new connections over
+ * them. IO threads are named {@code cadre-io-N}, the acceptor {@code cadre-accept}; XNIO's task
+ * pool is the worker's virtual-thread executor. Limits are explicit (see {@link CadreConfig.HttpLimits}).
+ */
+final class HttpServer {
+    private final XnioWorker xnio;
+    private final AcceptingChannel<StreamConnection> server;
+    private final ByteBufferPool buffers;
+    private final InetSocketAddress address;
+
+    private HttpServer(XnioWorker xnio, AcceptingChannel<StreamConnection> server, ByteBufferPool buffers, InetSocketAddress address) {
+        this.xnio = xnio;
+        this.server = server;
+        this.buffers = buffers;
+        this.address = address;
+    }
+
+    /** The request threads of a worker: one virtual thread per request, named {@code cadre-vt-N}. */
+    static ExecutorService requestThreads() {
+        return java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cadre-vt-", 1).factory());
+    }
+
+    /** Opens the SO_REUSEPORT socket; a bind failure surfaces as {@link java.net.BindException}. */
+    static ServerSocketChannel openReusePort(InetSocketAddress bind, int backlog) throws IOException {
+        InetAddress address = bind.getAddress();
+        ServerSocketChannel channel = ServerSocketChannel.open(address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        try {
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            channel.bind(bind, backlog);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    static HttpServer start(CadreConfig config, InetSocketAddress bind, HttpHandler root, ExecutorService tasks) throws IOException {
+        if (System.getProperty("org.jboss.logging.provider") == null) {
+            System.setProperty("org.jboss.logging.provider", "slf4j"); // Undertow and XNIO log through SLF4J too
+        }
+        CadreConfig.HttpLimits limits = config.http();
+        int ioThreads = limits.ioThreads() > 0 ? limits.ioThreads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / config.workers());
+        XnioWorker xnio = Xnio.getInstance(HttpServer.class.getClassLoader()).createWorkerBuilder()
+                .populateFromOptions(OptionMap.builder()
+                        .set(Options.WORKER_IO_THREADS, ioThreads)
+                        .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+                        .set(Options.CONNECTION_LOW_WATER, 1_000_000)
+                        .set(Options.TCP_NODELAY, true)
+                        .set(Options.CORK, true)
+                        .getMap())
+                .setWorkerName("cadre")
+                .setDaemon(true)
+                .setExternalExecutorService(tasks)
+                .build();
+        for (int i = 0; i < xnio.getIoThreadCount(); i++) {
+            ((Thread) xnio.getIoThread(i)).setName("cadre-io-" + (i + 1));
+        }
+        CadreXnioBridge.nameAcceptThread(xnio, "cadre-accept");
+        ServerSocketChannel socket = null;
+        try {
+            socket = openReusePort(bind, limits.backlog());
+            ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
+            HttpOpenListener open = new HttpOpenListener(buffers, undertowOptions(limits));
+            open.setRootHandler(root);
+            OptionMap socketOptions = OptionMap.builder()
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.REUSE_ADDRESSES, true)
+                    .getMap();
+            AcceptingChannel<StreamConnection> server = CadreXnioBridge.wrap(xnio, socket, socketOptions,
+                    ChannelListeners.openListenerAdapter(open));
+            server.resumeAccepts();
+            return new HttpServer(xnio, server, buffers, (InetSocketAddress) socket.getLocalAddress());
+        } catch (IOException | RuntimeException e) {
+            if (socket != null) {
+                socket.close();
+            }
+            xnio.shutdownNow();
+            throw e;
+        }
+    }
+
+    static OptionMap undertowOptions(CadreConfig.HttpLimits limits) {
+        return OptionMap.builder()
+                .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
+                .set(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
+                .set(UndertowOptions.MAX_HEADERS, limits.maxHeaders())
+                .set(UndertowOptions.MAX_PARAMETERS, limits.maxParameters())
+                .set(UndertowOptions.MAX_COOKIES, limits.maxCookies())
+                .set(UndertowOptions.MAX_ENTITY_SIZE, limits.maxEntityBytes())
+                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeoutMillis())
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.idleTimeoutMillis())
+                .set(UndertowOptions.IDLE_TIMEOUT, (int) limits.idleTimeoutMillis())
+                .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
+                .set(UndertowOptions.ALLOW_ENCODED_SLASH, false)
+                .set(UndertowOptions.ENABLE_HTTP2, false)
+                .set(UndertowOptions.ALWAYS_SET_DATE, true)
+                .getMap();
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    /** Stops accepting: the socket leaves the SO_REUSEPORT group; accepted connections go on. */
+    void stopAccepting() throws IOException {
+        server.close();
+    }
+
+    /** Closes every connection and stops the IO threads, waiting at most {@code graceMillis}. */
+    void stop(long graceMillis) {
+        try {
+            server.close();
+        } catch (IOException e) {
+            // already closed
+        }
+        xnio.shutdown();
+        try {
+            if (!xnio.awaitTermination(Math.max(1, graceMillis), TimeUnit.MILLISECONDS)) {
+                xnio.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            xnio.shutdownNow();
+        }
+        buffers.close();
+    }
+}

@@ -1,0 +1,43 @@
+package io.cadre.internal.worker;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/**
+ * Writes {@link Reply}s with Undertow's non-blocking sender, on the exchange's IO thread only:
+ * writing from a virtual thread would make XNIO wait on a temporary selector per thread. While the
+ * worker drains, every response carries {@code Connection: close}, so keep-alive connections end
+ * after their current response.
+ */
+final class Responder {
+    private Responder() {
+    }
+
+    /** Writes {@code reply} and ends the exchange. Call on the exchange's IO thread. */
+    static void write(HttpServerExchange exchange, ServerState state, Reply reply) {
+        if (state.draining()) {
+            exchange.setPersistent(false);
+        }
+        exchange.setStatusCode(reply.status());
+        for (Map.Entry<String, String> h : reply.headers().entrySet()) {
+            exchange.getResponseHeaders().put(HttpString.tryFromString(h.getKey()), h.getValue());
+        }
+        byte[] body = reply.body();
+        if (body == null || body.length == 0) {
+            if (reply.status() != 204 && reply.status() != 304) {
+                exchange.setResponseContentLength(0);
+            }
+            exchange.endExchange();
+            return;
+        }
+        exchange.setResponseContentLength(body.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(body));
+    }
+
+    /** Writes {@code reply} from any thread, by handing it to the exchange's IO thread. */
+    static void writeLater(HttpServerExchange exchange, ServerState state, Reply reply) {
+        exchange.getIoThread().execute(() -> write(exchange, state, reply));
+    }
+}

@@ -1,0 +1,77 @@
+package io.cadre.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cadre.App;
+import io.cadre.CadreConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+    private final App app = App.builder()
+            .config(CadreConfig.builder().port(9000).workers(3).build())
+            .option("redis", "Redis URL")
+            .build();
+
+    @Test
+    void theCommandLineBeatsTheEnvironmentWhichBeatsTheAppDefaults() throws Exception {
+        Settings s = Settings.parse(app, new String[] {"--port", "7000"}, Map.of("CADRE_PORT", "8000", "CADRE_WORKERS", "5"));
+        assertThat(s.config().port()).isEqualTo(7000);
+        assertThat(s.config().workers()).isEqualTo(5);
+        assertThat(Settings.parse(app, new String[0], Map.of()).config().port()).isEqualTo(9000);
+    }
+
+    @Test
+    void cadreAndAppOptionsAreReadInBothForms() throws Exception {
+        Settings s = Settings.parse(app, new String[] {"--workers=2", "--redis", "redis://h:1", "--drain-timeout", "500",
+                "--worker-jvm-opts", "-Xmx64m  -Dx=y", "--breaker", "3/10000", "--restart-delay", "50"}, Map.of());
+        assertThat(s.config().workers()).isEqualTo(2);
+        assertThat(s.option("redis")).contains("redis://h:1");
+        assertThat(s.config().drainTimeoutMillis()).isEqualTo(500);
+        assertThat(s.config().workerJvmOptions()).containsExactly("-Xmx64m", "-Dx=y");
+        assertThat(s.config().supervision().breakerCrashes()).isEqualTo(3);
+        assertThat(s.config().supervision().breakerWindowMillis()).isEqualTo(10_000);
+        assertThat(s.config().supervision().backoffInitialMillis()).isEqualTo(50);
+    }
+
+    @Test
+    void aotTrainingOptionsAreParsed() throws Exception {
+        Settings s = Settings.parse(app, new String[] {"--aot-train", "x.aot", "--aot-train-paths", "/a, /b"}, Map.of());
+        assertThat(s.aotTrain()).contains(Path.of("x.aot"));
+        assertThat(s.aotTrainPaths()).containsExactly("/a", "/b");
+    }
+
+    @Test
+    void badInputGetsOneClearLine() {
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--workers", "abc"}, Map.of()))
+                .hasMessage("invalid --workers 'abc': expected a whole number from 1 to 1024");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--port", "70000"}, Map.of()))
+                .hasMessage("invalid --port '70000': expected a whole number from 0 to 65535");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--nope", "1"}, Map.of()))
+                .hasMessageStartingWith("unknown option --nope; known options: --aot-train, --aot-train-paths, --breaker,")
+                .hasMessageContaining("--redis");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--port"}, Map.of())).hasMessage("option --port needs a value");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"serve"}, Map.of())).hasMessageStartingWith("unexpected argument 'serve'");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--breaker", "5"}, Map.of())).hasMessageContaining("CRASHES/WINDOW_MS");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--restart-delay", "40000"}, Map.of())).hasMessageContaining("cap");
+        assertThatThrownBy(() -> Settings.parse(app, new String[0], Map.of("CADRE_WORKERS", "0")))
+                .isInstanceOf(Settings.UsageException.class).hasMessageContaining("--workers");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--aot-train-paths", "plaintext"}, Map.of())).hasMessageContaining("'/'");
+    }
+
+    @Test
+    void helpIsRecognisedAndListsAppOptions() throws Exception {
+        assertThat(Settings.parse(app, new String[] {"--help"}, Map.of()).help()).isTrue();
+        assertThat(Settings.usage(app)).contains("--workers N").contains("--redis VALUE").contains("Redis URL");
+    }
+
+    @Test
+    void appOptionNamesMayNotTakeCadresNames() {
+        assertThatThrownBy(() -> App.builder().option("port", "x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> App.builder().option("Bad_Name", "x")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(List.of(App.builder().option("ok-name", "x").build().options().keySet().toArray())).containsExactly("ok-name");
+    }
+}

@@ -1,0 +1,61 @@
+package io.cadre.internal.primary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PortReservationTest {
+    @TempDir
+    Path base;
+
+    @Test
+    void portZeroPicksAFreePortAndHoldsItAgainstOtherPrograms() throws Exception {
+        try (PortReservation reservation = PortReservation.acquire(base, "127.0.0.1", 0)) {
+            int port = reservation.port();
+            assertThat(port).isPositive();
+            try (ServerSocket other = new ServerSocket()) {
+                assertThatThrownBy(() -> other.bind(new InetSocketAddress("127.0.0.1", port))).isInstanceOf(java.net.BindException.class);
+            }
+        }
+    }
+
+    @Test
+    void aSecondReservationOfTheSamePortNamesTheHolder() throws Exception {
+        try (PortReservation first = PortReservation.acquire(base, "127.0.0.1", 0)) {
+            assertThatThrownBy(() -> PortReservation.acquire(base, "127.0.0.1", first.port()))
+                    .isInstanceOf(PortReservation.RefusedException.class)
+                    .hasMessage(PortReservation.servedBy(first.port(), java.util.Optional.of(ProcessHandle.current().pid())));
+        }
+    }
+
+    @Test
+    void aPortHeldByAnotherProgramIsRefusedInOneLine() throws Exception {
+        try (ServerSocket other = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> PortReservation.acquire(base, "127.0.0.1", other.getLocalPort()))
+                    .isInstanceOf(PortReservation.RefusedException.class)
+                    .hasMessage("port " + other.getLocalPort() + " on 127.0.0.1 is in use by another program; choose another --port");
+        }
+    }
+
+    @Test
+    void theReservationIsReleasedOnClose() throws Exception {
+        int port;
+        try (PortReservation first = PortReservation.acquire(base, "127.0.0.1", 0)) {
+            port = first.port();
+        }
+        try (PortReservation again = PortReservation.acquire(base, "127.0.0.1", port)) {
+            assertThat(again.port()).isEqualTo(port);
+        }
+    }
+
+    @Test
+    void anUnknownHostIsRefused() {
+        assertThatThrownBy(() -> PortReservation.acquire(base, "no-such-host.invalid", 0))
+                .isInstanceOf(PortReservation.RefusedException.class).hasMessageContaining("unknown host");
+    }
+}

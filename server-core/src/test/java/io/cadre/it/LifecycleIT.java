@@ -1,0 +1,122 @@
+package io.cadre.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cadre.internal.util.Json;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Shutdown and primary death: each test stops its own cluster. */
+@Timeout(120)
+class LifecycleIT {
+    static final Duration BOOT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path runtimeDir;
+
+    private ClusterProcess start(int workers) throws Exception {
+        return ClusterProcess.start(TestApp.class, List.of("--port", "0", "--workers", Integer.toString(workers)),
+                Map.of("CADRE_RUNTIME_DIR", runtimeDir.toString()));
+    }
+
+    @Test
+    void sigtermLetsTwentyInFlightRequestsFinishThenEverythingExitsZero() throws Exception {
+        try (ClusterProcess cluster = start(2)) {
+            int port = cluster.awaitListening(BOOT);
+            ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+            List<Future<RawHttp.Response>> responses = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                responses.add(clients.submit(() -> RawHttp.request(port, "GET", "/sleep?ms=2000", null, 30_000)));
+            }
+            awaitInFlight(cluster, 20);
+            cluster.signal("TERM");
+            for (Future<RawHttp.Response> r : responses) {
+                assertThat(r.get().status()).isEqualTo(200);
+                assertThat(r.get().body()).isEqualTo("slept 2000");
+            }
+            assertThat(cluster.awaitExit(BOOT)).as(cluster.output()).isZero();
+            assertThat(cluster.awaitNoProcesses(Duration.ofSeconds(10))).isTrue();
+            assertThat(cluster.stderr()).anyMatch(l -> l.contains("worker 1") && l.contains("exited with code 0 after draining"));
+            assertThat(cluster.stderr()).anyMatch(l -> l.contains("worker 2") && l.contains("exited with code 0 after draining"));
+            clients.shutdown();
+        }
+    }
+
+    @Test
+    void aKeepAliveConnectionIsClosedAfterItsCurrentResponseWhileDraining() throws Exception {
+        try (ClusterProcess cluster = start(1)) {
+            int port = cluster.awaitListening(BOOT);
+            try (RawHttp.Connection keepAlive = new RawHttp.Connection(port, 30_000)) {
+                assertThat(keepAlive.get("/whoami").header("connection")).isEqualToIgnoringCase("keep-alive");
+                ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+                Future<RawHttp.Response> slow = clients.submit(() -> keepAlive.get("/sleep?ms=1500"));
+                awaitInFlight(cluster, 1);
+                cluster.signal("TERM");
+                RawHttp.Response last = slow.get();
+                assertThat(last.status()).isEqualTo(200);
+                assertThat(last.header("connection")).isEqualToIgnoringCase("close");
+                assertThat(keepAlive.closedByServer()).isTrue();
+                clients.shutdown();
+            }
+            assertThat(cluster.awaitExit(BOOT)).isZero();
+        }
+    }
+
+    @Test
+    void sigintStopsTheClusterLikeSigterm() throws Exception {
+        try (ClusterProcess cluster = start(1)) {
+            cluster.awaitListening(BOOT);
+            cluster.signal("INT");
+            assertThat(cluster.awaitExit(BOOT)).isZero();
+            assertThat(cluster.awaitNoProcesses(Duration.ofSeconds(10))).isTrue();
+        }
+    }
+
+    @Test
+    void whenThePrimaryIsKilledEveryWorkerIsGoneWithinTwoSecondsAndThePortIsFree() throws Exception {
+        try (ClusterProcess cluster = start(2)) {
+            int port = cluster.awaitListening(BOOT);
+            List<Long> workers = cluster.liveProcesses().stream().filter(pid -> pid != cluster.pid()).toList();
+            assertThat(workers).hasSize(2);
+            cluster.signal("KILL");
+            cluster.awaitExit(BOOT);
+            long killedAt = System.nanoTime();
+            assertThat(cluster.awaitNoProcesses(Duration.ofSeconds(2)))
+                    .as("workers left %s ms after the primary died: %s", (System.nanoTime() - killedAt) / 1_000_000, cluster.liveProcesses())
+                    .isTrue();
+            assertThat(SharedPortIT.canBind(port)).isTrue();
+        }
+    }
+
+    /** Waits until the cluster's workers report {@code n} requests in flight in total. */
+    static void awaitInFlight(ClusterProcess cluster, int n) throws Exception {
+        long deadline = System.nanoTime() + BOOT.toNanos();
+        while (System.nanoTime() < deadline) {
+            int total = 0;
+            // each health request lands on some worker; ask enough times to see all of them
+            Map<Integer, Integer> byWorker = new java.util.HashMap<>();
+            for (int i = 0; i < 20; i++) {
+                JsonNode h = Json.MAPPER.readTree(RawHttp.get(cluster.port(), "/health/live").body());
+                byWorker.put(h.get("worker").asInt(), h.get("inFlight").asInt() - 1);
+            }
+            for (int v : byWorker.values()) {
+                total += v;
+            }
+            if (total >= n) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("never saw " + n + " requests in flight\n" + cluster.output());
+    }
+}

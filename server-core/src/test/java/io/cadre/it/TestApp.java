@@ -1,0 +1,80 @@
+package io.cadre.it;
+
+import io.cadre.App;
+import io.cadre.Cadre;
+import io.cadre.CadreConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+
+/**
+ * The app the integration tests run as a real cluster. Its behaviour comes from the environment:
+ * <ul>
+ *   <li>{@code TEST_FAIL_WORKER=N}: worker N appends the time to {@code TEST_FORK_LOG} and exits 1
+ *       at boot, every time it is forked;</li>
+ *   <li>{@code TEST_FAIL_CHECK=1}: a startup check fails;</li>
+ *   <li>{@code TEST_BREAKER=K,W}: breaker of K crashes in W ms;</li>
+ * </ul>
+ * Messaging: a worker prints every message it gets; the primary prints every message it gets,
+ * answers the sender, and broadcasts when asked to.
+ */
+public final class TestApp {
+    private TestApp() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String failing = System.getenv("TEST_FAIL_WORKER");
+        if (failing != null && failing.equals(System.getenv("CADRE_WORKER_ID"))) {
+            Files.writeString(Path.of(System.getenv("TEST_FORK_LOG")), System.currentTimeMillis() + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            System.exit(1);
+        }
+        Cadre.run(app(), args);
+    }
+
+    static App app() {
+        CadreConfig.Builder config = CadreConfig.builder();
+        String breaker = System.getenv("TEST_BREAKER");
+        if (breaker != null) {
+            String[] kw = breaker.split(",");
+            CadreConfig.Supervision d = CadreConfig.Supervision.DEFAULTS;
+            config.supervision(new CadreConfig.Supervision(d.backoffInitialMillis(), d.backoffMaxMillis(), d.stableMillis(),
+                    Integer.parseInt(kw[0]), Long.parseLong(kw[1]), d.bootTimeoutMillis(), d.heartbeatIntervalMillis()));
+        }
+        App.Builder app = App.builder()
+                .config(config.build())
+                .get("/whoami", req -> Map.of("worker", req.worker().id(), "pid", req.worker().pid(),
+                        "generation", req.worker().generation()))
+                .get("/sleep", req -> {
+                    Thread.sleep(Long.parseLong(req.query("ms")));
+                    return "slept " + req.query("ms");
+                })
+                .get("/send", req -> {
+                    boolean all = "true".equals(req.query("broadcast"));
+                    return req.worker().send(Map.of("text", req.query("text"), "broadcast", all)) ? "sent" : "not sent";
+                })
+                .post("/echo", req -> req.bodyText())
+                .get("/fail", req -> {
+                    throw new IllegalStateException("boom");
+                })
+                .onWorker(worker -> worker.onMessage(m -> System.out.println("worker " + worker.id() + " got " + m)))
+                .onPrimary(primary -> primary.onMessage((id, m) -> {
+                    System.out.println("primary got " + m + " from worker " + id);
+                    String text = m.json().path("text").asText();
+                    if (m.json().path("broadcast").asBoolean()) {
+                        primary.broadcast(Map.of("all", text));
+                    } else {
+                        primary.send(id, Map.of("reply", text));
+                    }
+                }));
+        if ("1".equals(System.getenv("TEST_FAIL_CHECK"))) {
+            app.startupCheck("database", () -> {
+                throw new IllegalStateException("DATABASE_URL is not set");
+            });
+        }
+        return app.build();
+    }
+}
