@@ -113,6 +113,24 @@ public record CadreConfig(
             positive("bootTimeoutMillis", bootTimeoutMillis);
             positive("heartbeatIntervalMillis", heartbeatIntervalMillis);
         }
+
+        /** These settings with another restart delay: the first one, and the cap. UNIT: ms. */
+        public Supervision withBackoff(long initialMillis, long maxMillis) {
+            return new Supervision(initialMillis, maxMillis, stableMillis, breakerCrashes, breakerWindowMillis,
+                    bootTimeoutMillis, heartbeatIntervalMillis);
+        }
+
+        /** These settings with another crash breaker: {@code crashes} within {@code windowMillis}. */
+        public Supervision withBreaker(int crashes, long windowMillis) {
+            return new Supervision(backoffInitialMillis, backoffMaxMillis, stableMillis, crashes, windowMillis,
+                    bootTimeoutMillis, heartbeatIntervalMillis);
+        }
+
+        /** These settings with another stable period, boot timeout and heartbeat interval. UNIT: ms. */
+        public Supervision withTimings(long stable, long bootTimeout, long heartbeatInterval) {
+            return new Supervision(backoffInitialMillis, backoffMaxMillis, stable, breakerCrashes, breakerWindowMillis,
+                    bootTimeout, heartbeatInterval);
+        }
     }
 
     /**
@@ -161,6 +179,30 @@ public record CadreConfig(
                 throw new IllegalArgumentException("ioThreads must be >= 0, was " + ioThreads);
             }
             positive("backlog", backlog);
+        }
+
+        /** These limits with other request size limits. UNIT: bytes. */
+        public HttpLimits withSizes(int maxHeaderBytes, long maxEntityBytes) {
+            return new HttpLimits(maxHeaderBytes, maxHeaders, maxParameters, maxCookies, maxEntityBytes,
+                    requestParseTimeoutMillis, idleTimeoutMillis, ioThreads, backlog);
+        }
+
+        /** These limits with other counts of headers, query parameters and cookies. */
+        public HttpLimits withCounts(int headers, int parameters, int cookies) {
+            return new HttpLimits(maxHeaderBytes, headers, parameters, cookies, maxEntityBytes,
+                    requestParseTimeoutMillis, idleTimeoutMillis, ioThreads, backlog);
+        }
+
+        /** These limits with other timeouts: to send the headers, and idle between requests. UNIT: ms. */
+        public HttpLimits withTimeouts(long requestParseMillis, long idleMillis) {
+            return new HttpLimits(maxHeaderBytes, maxHeaders, maxParameters, maxCookies, maxEntityBytes,
+                    requestParseMillis, idleMillis, ioThreads, backlog);
+        }
+
+        /** These limits with another number of IO threads ({@code 0}: automatic) and listen backlog. */
+        public HttpLimits withThreads(int ioThreadCount, int listenBacklog) {
+            return new HttpLimits(maxHeaderBytes, maxHeaders, maxParameters, maxCookies, maxEntityBytes,
+                    requestParseTimeoutMillis, idleTimeoutMillis, ioThreadCount, listenBacklog);
         }
     }
 

@@ -117,8 +117,7 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         if (initial > s.backoffMaxMillis()) {
             throw new UsageException("invalid --restart-delay " + initial + ": more than the restart delay cap of " + s.backoffMaxMillis() + " ms");
         }
-        return new CadreConfig.Supervision(initial, s.backoffMaxMillis(), s.stableMillis(), s.breakerCrashes(),
-                s.breakerWindowMillis(), s.bootTimeoutMillis(), s.heartbeatIntervalMillis());
+        return s.withBackoff(initial, s.backoffMaxMillis());
     }
 
     private static CadreConfig.Supervision withBreaker(CadreConfig.Supervision s, String value) throws UsageException {
@@ -128,8 +127,7 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         }
         int crashes = (int) number("breaker", parts[0], 1, 1_000_000);
         long window = number("breaker", parts[1], 1, 24L * 3600 * 1000);
-        return new CadreConfig.Supervision(s.backoffInitialMillis(), s.backoffMaxMillis(), s.stableMillis(), crashes, window,
-                s.bootTimeoutMillis(), s.heartbeatIntervalMillis());
+        return s.withBreaker(crashes, window);
     }
 
     private static List<String> paths(String value) throws UsageException {

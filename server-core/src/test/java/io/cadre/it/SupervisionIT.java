@@ -125,9 +125,16 @@ class SupervisionIT {
 
             List<Long> forks = Files.readAllLines(forkLog).stream().map(Long::parseLong).toList();
             assertThat(forks).hasSize(4);
-            for (int i = 2; i < forks.size(); i++) {
-                assertThat(forks.get(i) - forks.get(i - 1)).as("gaps between forks grow: %s", forks)
-                        .isGreaterThan(forks.get(i - 1) - forks.get(i - 2));
+            java.util.regex.Pattern restart = java.util.regex.Pattern.compile("restarting worker 2 in (\\d+) ms \\(restart (\\d+) of this slot\\)");
+            List<Long> delays = cluster.stderr().stream().map(restart::matcher).filter(java.util.regex.Matcher::find)
+                    .map(m -> Long.parseLong(m.group(1))).toList();
+            assertThat(delays).as("restart delays").hasSize(3);
+            for (int i = 1; i < delays.size(); i++) {
+                assertThat(delays.get(i)).as("delays grow: %s", delays).isGreaterThan(delays.get(i - 1));
+            }
+            for (int i = 1; i < forks.size(); i++) {
+                assertThat(forks.get(i) - forks.get(i - 1)).as("boots are spaced by at least the delay: %s, %s", forks, delays)
+                        .isGreaterThanOrEqualTo(delays.get(i - 1));
             }
             // the primary stays up, the healthy worker serves and reports the cluster degraded
             JsonNode ready = Json.MAPPER.readTree(RawHttp.get(port, "/health/ready").body());

@@ -40,9 +40,7 @@ public final class TestApp {
         String breaker = System.getenv("TEST_BREAKER");
         if (breaker != null) {
             String[] kw = breaker.split(",");
-            CadreConfig.Supervision d = CadreConfig.Supervision.DEFAULTS;
-            config.supervision(new CadreConfig.Supervision(d.backoffInitialMillis(), d.backoffMaxMillis(), d.stableMillis(),
-                    Integer.parseInt(kw[0]), Long.parseLong(kw[1]), d.bootTimeoutMillis(), d.heartbeatIntervalMillis()));
+            config.supervision(CadreConfig.Supervision.DEFAULTS.withBreaker(Integer.parseInt(kw[0]), Long.parseLong(kw[1])));
         }
         App.Builder app = App.builder()
                 .config(config.build())

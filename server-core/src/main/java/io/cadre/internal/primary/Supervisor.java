@@ -1,16 +1,10 @@
 package io.cadre.internal.primary;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cadre.CadreConfig;
 import io.cadre.ExitCodes;
-import io.cadre.Message;
-import io.cadre.internal.ipc.Frame;
-import io.cadre.internal.ipc.FrameType;
 import io.cadre.internal.ipc.IpcChannel;
-import io.cadre.internal.ipc.MalformedFrameException;
 import io.cadre.internal.ipc.Payloads.Cluster;
 import io.cadre.internal.ipc.Payloads.Drain;
-import io.cadre.internal.ipc.Payloads.Hello;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -26,8 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
-    /** A connection that has not said a valid hello by then is dropped. UNIT: ms. */
-    static final long HELLO_TIMEOUT_MILLIS = 5_000;
     /** What a worker gets past the drain timeout before it is killed. UNIT: ms. */
     static final long KILL_GRACE_MILLIS = 5_000;
 
@@ -71,12 +61,11 @@ final class Supervisor {
     private final Events events;
     private final ScheduledThreadPoolExecutor thread;
     private final Map<Integer, Slot> slots = new TreeMap<>();
-    private final Map<String, WorkerProcess> pendingTokens = new ConcurrentHashMap<>();
+    private final WorkerConnections connections;
     private final Map<Integer, WorkerProcess> live = new ConcurrentHashMap<>();
     private final CrashBreaker breaker;
     private final Backoff backoff;
     private final SecureRandom random = new SecureRandom();
-    private final AtomicInteger connections = new AtomicInteger();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private Phase phase = Phase.STARTING;
     private boolean forcedKills;
@@ -92,11 +81,32 @@ final class Supervisor {
         CadreConfig.Supervision s = config.supervision();
         this.breaker = new CrashBreaker(s.breakerCrashes(), s.breakerWindowMillis());
         this.backoff = new Backoff(s.backoffInitialMillis(), s.backoffMaxMillis());
+        this.connections = new WorkerConnections(handle, new WorkerConnections.Events() {
+            @Override
+            public void helloed(WorkerProcess wp) {
+                post(() -> Supervisor.this.helloed(wp));
+            }
+
+            @Override
+            public void ready(WorkerProcess wp) {
+                post(() -> Supervisor.this.ready(wp));
+            }
+
+            @Override
+            public void closed(WorkerProcess wp, IpcChannel channel) {
+                post(() -> handle.workerGone(wp.id, channel));
+            }
+        });
+    }
+
+    /** Takes a connection the IPC server accepted; see {@link WorkerConnections#accepted}. */
+    void accepted(SocketChannel socket) {
+        connections.accepted(socket);
     }
 
     /** Forks the workers; the returned future completes with the primary's exit code. */
     CompletableFuture<Integer> start() {
-        thread.execute(() -> {
+        post(() -> {
             for (int id = 1; id <= config.workers(); id++) {
                 Slot slot = new Slot(id);
                 slots.put(id, slot);
@@ -108,7 +118,16 @@ final class Supervisor {
 
     /** Starts a graceful shutdown; callable from any thread, any number of times. */
     void shutdown(String reason) {
-        thread.execute(() -> beginShutdown(reason));
+        post(() -> beginShutdown(reason));
+    }
+
+    /** Runs {@code task} on the supervisor thread; dropped once the primary has finished. */
+    private void post(Runnable task) {
+        try {
+            thread.execute(guarded(task));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the cluster has stopped; late events (a closing channel) have nothing left to change
+        }
     }
 
     /** SIGKILLs every live worker; for the JVM shutdown hook when the primary exits abnormally. */
@@ -135,12 +154,12 @@ final class Supervisor {
         env.put("CADRE_WORKER_GENERATION", Integer.toString(slot.generation));
         env.put("CADRE_IPC_TOKEN", wp.token);
         env.put("CADRE_SPAWNED_AT", Long.toString(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now())));
-        pendingTokens.put(wp.token, wp);
+        connections.expect(wp);
         long forkStart = System.nanoTime();
         try {
             wp.process = pb.start();
         } catch (IOException e) {
-            pendingTokens.remove(wp.token);
+            connections.forget(wp);
             wp.state = WorkerProcess.State.EXITED;
             crashed(slot, wp, "could not be forked: " + e.getMessage());
             return;
@@ -151,14 +170,14 @@ final class Supervisor {
         OutputRelay.start(wp.process.getErrorStream(), System.err, prefix, "cadre-relay-" + slot.id + "-err");
         log.info("forked worker {} (pid {}, generation {}) in {} ms", slot.id, wp.pid(), wp.generation,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - forkStart));
-        wp.process.onExit().thenRun(() -> thread.execute(() -> exited(slot, wp)));
-        wp.bootTimer = thread.schedule(() -> bootTimedOut(wp), config.supervision().bootTimeoutMillis(), TimeUnit.MILLISECONDS);
+        wp.process.onExit().thenRun(() -> post(() -> exited(slot, wp)));
+        wp.bootTimer = later(() -> bootTimedOut(wp), config.supervision().bootTimeoutMillis());
     }
 
     private void exited(Slot slot, WorkerProcess wp) {
         wp.state = WorkerProcess.State.EXITED;
         live.remove(slot.id, wp);
-        pendingTokens.remove(wp.token);
+        connections.forget(wp);
         cancel(wp.bootTimer);
         IpcChannel channel = wp.channel;
         handle.workerGone(slot.id, channel);
@@ -200,7 +219,7 @@ final class Supervisor {
         slot.restarts++;
         long delay = backoff.delayMillis(slot.restarts, random);
         log.info("restarting worker {} in {} ms (restart {} of this slot)", slot.id, delay, slot.restarts);
-        slot.pendingFork = thread.schedule(() -> fork(slot), delay, TimeUnit.MILLISECONDS);
+        slot.pendingFork = later(() -> fork(slot), delay);
     }
 
     /**
@@ -233,63 +252,7 @@ final class Supervisor {
         }
     }
 
-    // ---- IPC ----------------------------------------------------------------------------------
-
-    /** Takes a connection the IPC server accepted (same user, checked); called on the accept thread. */
-    void accepted(SocketChannel socket) {
-        IpcChannel channel = new IpcChannel(socket, "conn-" + connections.incrementAndGet());
-        AtomicBoolean authenticated = new AtomicBoolean();
-        channel.start(new IpcChannel.Listener() {
-            private WorkerProcess wp;
-
-            @Override
-            public void onFrame(IpcChannel ch, Frame frame) throws IOException {
-                if (wp == null) {
-                    wp = authenticate(frame);
-                    authenticated.set(true);
-                    wp.channel = ch;
-                    WorkerProcess hello = wp;
-                    thread.execute(() -> helloed(hello));
-                    return;
-                }
-                switch (frame.type()) {
-                    case READY -> {
-                        WorkerProcess ready = wp;
-                        thread.execute(() -> ready(ready));
-                    }
-                    case HEARTBEAT -> wp.lastHeartbeatNanos = System.nanoTime();
-                    case APP -> handle.deliver(wp.id, Message.of(frame.read(JsonNode.class)));
-                    default -> throw new MalformedFrameException("unexpected " + frame.type() + " frame from " + wp);
-                }
-            }
-
-            @Override
-            public void onClose(IpcChannel ch, Throwable cause) {
-                if (wp != null) {
-                    WorkerProcess gone = wp;
-                    thread.execute(() -> handle.workerGone(gone.id, ch));
-                }
-            }
-        });
-        thread.schedule(() -> {
-            if (!authenticated.get()) {
-                log.warn("dropped an IPC connection that sent no valid hello within {} ms", HELLO_TIMEOUT_MILLIS);
-                channel.close();
-            }
-        }, HELLO_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    private WorkerProcess authenticate(Frame frame) throws MalformedFrameException {
-        if (frame.type() != FrameType.HELLO) {
-            throw new MalformedFrameException("the first frame must be HELLO, was " + frame.type());
-        }
-        Hello hello = Hello.of(frame);
-        WorkerProcess wp = hello.token() == null ? null : pendingTokens.remove(hello.token());
-        if (wp == null || wp.id != hello.id() || wp.generation != hello.generation()) {
-            throw new MalformedFrameException("HELLO with an unknown token for worker " + hello.id());
-        }
-        return wp;
-    }
+    // ---- IPC events ---------------------------------------------------------------------------
 
     private void helloed(WorkerProcess wp) {
         if (!wp.alive() || phase == Phase.STOPPING) {
@@ -308,11 +271,11 @@ final class Supervisor {
         wp.state = WorkerProcess.State.READY;
         cancel(wp.bootTimer);
         Slot slot = slots.get(wp.id);
-        thread.schedule(() -> {
+        later(() -> {
             if (slot.current == wp && wp.state == WorkerProcess.State.READY) {
                 slot.restarts = 0;
             }
-        }, config.supervision().stableMillis(), TimeUnit.MILLISECONDS);
+        }, config.supervision().stableMillis());
         if (breaker.isOpen()) {
             wp.channel.send(new Cluster("DEGRADED").frame());
         }
@@ -333,7 +296,7 @@ final class Supervisor {
             cancel(slot.pendingFork);
         }
         live.values().forEach(this::drain);
-        thread.schedule(this::killStragglers, config.drainTimeoutMillis() + KILL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        later(this::killStragglers, config.drainTimeoutMillis() + KILL_GRACE_MILLIS);
         finishIfAllGone();
     }
 
@@ -367,6 +330,22 @@ final class Supervisor {
         if (exit.complete(code)) {
             thread.shutdown();
         }
+    }
+
+    /** Schedules {@code task} on the supervisor thread after {@code millis}. */
+    private ScheduledFuture<?> later(Runnable task, long millis) {
+        return thread.schedule(guarded(task), millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** A task whose failure is logged: an executor would keep it silently in a future nobody reads. */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                log.error("supervisor task failed", e);
+            }
+        };
     }
 
     private static void cancel(ScheduledFuture<?> future) {

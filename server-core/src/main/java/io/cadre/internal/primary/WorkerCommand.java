@@ -18,7 +18,7 @@ import java.util.jar.JarFile;
  * <ul>
  *   <li>{@code -XX:+UseSerialGC}: a worker per core needs no parallel collector; Serial has no GC
  *       threads and the smallest bookkeeping.</li>
- *   <li>{@code -Xms16m}: start with a small heap and grow on demand, instead of committing 1/64 of
+ *   <li>{@code -Xms8m}: start with a small heap and grow on demand, instead of committing 1/64 of
  *       the machine's memory per worker.</li>
  *   <li>{@code -XX:MaxRAMPercentage=75/N}: the N workers together may not grow past 75% of the
  *       memory the JVM sees (container limits included).</li>
@@ -73,7 +73,7 @@ final class WorkerCommand {
         double share = Math.max(1.0, 75.0 / workers);
         return List.of(
                 "-XX:+UseSerialGC",
-                "-Xms16m",
+                "-Xms8m",
                 String.format(java.util.Locale.ROOT, "-XX:MaxRAMPercentage=%.1f", share),
                 "-XX:+ExitOnOutOfMemoryError");
     }

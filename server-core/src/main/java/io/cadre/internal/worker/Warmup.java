@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Work every worker must do before it serves, started on a second thread at the very beginning of
  * boot so that it overlaps the IPC handshake and the HTTP server start: the logging backend's
- * initialization and Jackson's first use. Each takes tens to hundreds of milliseconds cold; classes
+ * initialization, the HTTP date formatter (and the locale data under it), and Jackson's first use. Each takes tens to hundreds of milliseconds cold; classes
  * on the boot path resolve their loggers lazily so that they do not wait for the first. Readiness
  * then means warm, not merely listening.
  */
@@ -22,6 +22,7 @@ final class Warmup {
 
     private static void run() {
         LoggerFactory.getILoggerFactory();
+        io.undertow.util.DateUtils.toDateString(new java.util.Date()); // the Date header's formatter and locale data
         try {
             Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(Map.of("status", "UP", "worker", 1)));
         } catch (Exception e) {

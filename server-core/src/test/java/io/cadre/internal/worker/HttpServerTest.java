@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** One worker's HTTP server in this JVM: routing, the return-value mapping, errors and limits. */
 class HttpServerTest {
     static final CadreConfig CONFIG = CadreConfig.builder().workers(1)
-            .http(new CadreConfig.HttpLimits(16_384, 100, 1_000, 100, 1_024, 10_000, 60_000, 1, 128)).build();
+            .http(CadreConfig.HttpLimits.DEFAULTS.withSizes(16_384, 1_024).withThreads(1, 128)).build();
     static ExecutorService threads;
     static HttpServer server;
     static int port;

@@ -1,0 +1,96 @@
+package io.cadre.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cadre.it.ClusterProcess;
+import io.cadre.it.RawHttp;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reference app's contract (docs/architecture.md), run from the packaged jar as users run it. */
+@Timeout(120)
+class ReferenceAppIT {
+    static final Duration BOOT = Duration.ofSeconds(60);
+    static final Path JAR = Path.of(System.getProperty("cadre.samples.jar", "target/cadre-samples.jar"));
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path runtimeDir;
+    static ClusterProcess app;
+    static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = ClusterProcess.startJar(JAR, List.of("--port", "0", "--workers", "2"), Map.of("CADRE_RUNTIME_DIR", runtimeDir.toString()));
+        port = app.awaitListening(BOOT);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void itAnnouncesItselfInOneLineWhenEveryWorkerIsReady() {
+        assertThat(app.stdout()).contains("cadre listening on http://0.0.0.0:" + port + " (2 workers)");
+    }
+
+    @Test
+    void plaintextAndJsonAnswerTheirFixedBodies() throws Exception {
+        RawHttp.Response text = RawHttp.get(port, "/plaintext");
+        assertThat(text.status()).isEqualTo(200);
+        assertThat(text.body()).isEqualTo("Hello, World!");
+        assertThat(text.header("content-type")).startsWith("text/plain");
+        RawHttp.Response json = RawHttp.get(port, "/json");
+        assertThat(json.header("content-type")).isEqualTo("application/json");
+        assertThat(JSON.readTree(json.body())).isEqualTo(JSON.readTree("{\"message\":\"Hello, World!\"}"));
+    }
+
+    @Test
+    void whoamiNamesTheWorkerAndItsPidAndBothWorkersServe() throws Exception {
+        Set<Integer> workers = new HashSet<>();
+        for (int i = 0; i < 100 && workers.size() < 2; i++) {
+            JsonNode who = JSON.readTree(RawHttp.get(port, "/whoami").body());
+            assertThat(who.get("pid").asLong()).isNotEqualTo(app.pid());
+            workers.add(who.get("worker").asInt());
+        }
+        assertThat(workers).containsExactlyInAnyOrder(1, 2);
+    }
+
+    @Test
+    void healthEndpointsAnswer() throws Exception {
+        assertThat(RawHttp.get(port, "/health/live").status()).isEqualTo(200);
+        assertThat(RawHttp.get(port, "/health/ready").status()).isEqualTo(200);
+    }
+
+    @Test
+    void everyLineAWorkerPrintsNamesItsWorker() {
+        List<String> workerLines = app.stderr().stream().filter(l -> l.contains("WorkerRuntime")).toList();
+        assertThat(workerLines).isNotEmpty().allMatch(l -> l.matches("\\[worker [12]\\] .*"));
+    }
+
+    @Test
+    void helpAndBadArgumentsAnswerWithoutStartingAnything() throws Exception {
+        try (ClusterProcess help = ClusterProcess.startJar(JAR, List.of("--help"), Map.of())) {
+            assertThat(help.awaitExit(BOOT)).isZero();
+            assertThat(String.join("\n", help.stdout())).contains("--workers N");
+        }
+        try (ClusterProcess bad = ClusterProcess.startJar(JAR, List.of("--workers", "many"), Map.of())) {
+            assertThat(bad.awaitExit(BOOT)).isEqualTo(2);
+            assertThat(bad.stderr()).containsExactly("cadre: invalid --workers 'many': expected a whole number from 1 to 1024");
+        }
+    }
+}
