@@ -1,0 +1,74 @@
+package io.cadre.compute.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Lowers the calling thread's CPU priority on Linux, where every thread has its own nice value:
+ * the thread finds its kernel thread id from {@code /proc/thread-self} (a link to
+ * {@code <pid>/task/<tid>}) and runs {@code renice <niceness> -p <tid>}, then reads the value
+ * back from {@code /proc/thread-self/stat} to confirm it.
+ *
+ * <p>The absolute form {@code renice N -p ID} is used rather than {@code renice -n N}: util-linux
+ * treats {@code -n} as absolute but POSIX and BusyBox as an increment, so only the absolute form
+ * means the same everywhere.
+ */
+final class Niceness {
+    static final long RENICE_WAIT_SECONDS = 2;
+
+    private Niceness() {
+    }
+
+    /**
+     * Sets the calling thread's nice value. Call it from the thread itself.
+     *
+     * @param niceness 1 to 19
+     * @return null if the thread now runs at {@code niceness}; otherwise why not
+     */
+    static String applyToCurrentThread(int niceness) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return "per-thread nice values need Linux, this is " + System.getProperty("os.name");
+        }
+        try {
+            String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+            Process renice = new ProcessBuilder("renice", Integer.toString(niceness), "-p", tid)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!renice.waitFor(RENICE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                renice.destroyForcibly();
+                return "renice did not finish within " + RENICE_WAIT_SECONDS + " s";
+            }
+            if (renice.exitValue() != 0) {
+                return "renice exited with status " + renice.exitValue();
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return "could not run renice: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while waiting for renice";
+        }
+        OptionalInt actual = ofCurrentThread();
+        if (actual.isEmpty() || actual.getAsInt() != niceness) {
+            return "the thread's nice value is " + (actual.isEmpty() ? "unknown" : actual.getAsInt())
+                    + " after renice";
+        }
+        return null;
+    }
+
+    /** @return the calling thread's nice value: field 19 of {@code /proc/thread-self/stat} */
+    static OptionalInt ofCurrentThread() {
+        try {
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            // Field 2, the command name, is in parentheses and may hold spaces: count after it.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return OptionalInt.of(Integer.parseInt(fields[19 - 3]));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty();
+        }
+    }
+}

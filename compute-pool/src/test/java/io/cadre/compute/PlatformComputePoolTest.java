@@ -1,0 +1,66 @@
+package io.cadre.compute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+class PlatformComputePoolTest extends ComputePoolContract {
+    @Override
+    ComputePoolConfig.Kind kind() {
+        return ComputePoolConfig.Kind.PLATFORM;
+    }
+
+    @Override
+    void assertComputeThread(Thread thread) {
+        assertThat(thread.isVirtual()).isFalse();
+        assertThat(thread.isDaemon()).isTrue();
+        assertThat(thread.getName()).matches("cadre-compute-[1-9][0-9]*");
+    }
+
+    @Test
+    void theThreadsAreNumberedFromOne() {
+        ComputePool pool = pool(1, LaneOptions.defaultsFor(1));
+        assertThat(pool.submit(() -> Thread.currentThread().getName()).join()).isEqualTo("cadre-compute-1");
+    }
+
+    @Test
+    void onLinuxEachComputeThreadRunsAtTheConfiguredNiceValue() throws IOException {
+        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "per-thread nice is Linux only");
+        Assumptions.assumeTrue(onPath("renice"), "renice is not on PATH");
+        Assumptions.assumeTrue(niceOf(threadId()) <= 7, "this JVM already runs above nice 7");
+        try (ComputePool pool = ComputePool.start(ComputePoolConfig.builder().threads(2).niceness(7).build())) {
+            assertThat(pool.nicenessApplied()).isTrue();
+            assertThat(pool.stats().nicenessApplied()).isTrue();
+            assertThat(pool.submit(() -> niceOf(threadId())).join()).isEqualTo(7);
+        }
+        assertThat(niceOf(threadId())).as("the caller's own priority is untouched").isLessThanOrEqualTo(7);
+    }
+
+    @Test
+    void nicenessZeroLeavesThePriorityAsItIs() {
+        ComputePool pool = pool(1, LaneOptions.defaultsFor(1));
+        assertThat(pool.nicenessApplied()).isFalse();
+    }
+
+    private static String threadId() throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+    }
+
+    /** Field 19 of /proc/self/task/TID/stat; field 2 is "(name)" and may hold spaces. */
+    private static int niceOf(String tid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
+        String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(afterName[19 - 3]);
+    }
+
+    private static boolean onPath(String command) {
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+}
