@@ -1,7 +1,9 @@
 package io.cadre;
 
 import io.cadre.internal.Settings;
-import io.cadre.internal.worker.RouteSpec;
+import io.cadre.internal.route.RouteScanner;
+import io.cadre.internal.route.RouteSpec;
+import io.cadre.internal.route.RouteTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,28 +13,44 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * A Cadre application: its routes, startup checks, hooks and defaults. Immutable; build one with
- * {@link #builder()} and pass it to {@link Cadre#run(App, String...)} from {@code main}. The same
- * {@code main} runs in the primary and in every worker, so building the app must not start work of
- * its own: put that in {@link Builder#onWorker} or {@link Builder#onPrimary}.
+ * A Cadre application: its routes, filters, exception mappers, startup checks, hooks and defaults.
+ * Immutable; build one with {@link #builder()} and pass it to {@link Cadre#run(App, String...)} from
+ * {@code main}. The same {@code main} runs in the primary and in every worker, so building the app
+ * must not start work of its own: put that in {@link Builder#onWorker} or {@link Builder#onPrimary}.
+ *
+ * <p>Mistakes in declaring routes (a clash, a bad template, an annotation used wrongly) do not throw
+ * from the builder: they are collected in {@link #problems()}, and {@link Cadre#run} refuses to
+ * start with one line per problem, naming the method.
  */
 public final class App {
     private static final Pattern OPTION_NAME = Pattern.compile("[a-z][a-z0-9-]*");
 
     private final CadreConfig config;
     private final List<RouteSpec> routes;
+    private final List<Filter> filters;
+    private final Map<Class<? extends Throwable>, ExceptionMapper<?>> exceptionMappers;
     private final Map<String, StartupCheck> startupChecks;
     private final List<Consumer<Primary>> primaryHooks;
     private final List<Consumer<Worker>> workerHooks;
     private final Map<String, String> options;
+    private final List<String> problems;
 
     private App(Builder b) {
         this.config = b.config;
         this.routes = List.copyOf(b.routes);
+        this.filters = List.copyOf(b.filters);
+        this.exceptionMappers = Map.copyOf(b.exceptionMappers);
         this.startupChecks = Map.copyOf(new LinkedHashMap<>(b.startupChecks));
         this.primaryHooks = List.copyOf(b.primaryHooks);
         this.workerHooks = List.copyOf(b.workerHooks);
         this.options = Map.copyOf(b.options);
+        List<String> found = new ArrayList<>(b.problems);
+        try {
+            new RouteTable(routes);
+        } catch (IllegalArgumentException e) {
+            found.add(e.getMessage());
+        }
+        this.problems = List.copyOf(found);
     }
 
     public static Builder builder() {
@@ -44,8 +62,19 @@ public final class App {
         return config;
     }
 
+    /** The routes, in declaration order. For Cadre's own use. */
     public List<RouteSpec> routes() {
         return routes;
+    }
+
+    /** The filters, outermost first. */
+    public List<Filter> filters() {
+        return filters;
+    }
+
+    /** The exception mappers by the exception type they take. */
+    public Map<Class<? extends Throwable>, ExceptionMapper<?>> exceptionMappers() {
+        return exceptionMappers;
     }
 
     /** Startup checks by name, in the order they were added. */
@@ -66,14 +95,22 @@ public final class App {
         return options;
     }
 
-    /** Builds an {@link App}. Not thread-safe; each method validates its input at once. */
+    /** What is wrong with the routes as declared, one message each; empty when the app can start. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /** Builds an {@link App}. Not thread-safe. */
     public static final class Builder {
         private CadreConfig config = CadreConfig.defaults();
         private final List<RouteSpec> routes = new ArrayList<>();
+        private final List<Filter> filters = new ArrayList<>();
+        private final Map<Class<? extends Throwable>, ExceptionMapper<?>> exceptionMappers = new LinkedHashMap<>();
         private final LinkedHashMap<String, StartupCheck> startupChecks = new LinkedHashMap<>();
         private final List<Consumer<Primary>> primaryHooks = new ArrayList<>();
         private final List<Consumer<Worker>> workerHooks = new ArrayList<>();
         private final Map<String, String> options = new LinkedHashMap<>();
+        private final List<String> problems = new ArrayList<>();
 
         private Builder() {
         }
@@ -81,6 +118,21 @@ public final class App {
         /** The app's defaults; see {@link CadreConfig} for what overrides them. */
         public Builder config(CadreConfig value) {
             this.config = Objects.requireNonNull(value, "config");
+            return this;
+        }
+
+        /**
+         * Adds every route of an annotated route object: methods annotated with {@link GET},
+         * {@link POST}, {@link PUT}, {@link DELETE} or {@link PATCH}, below the class's {@link Path}
+         * prefix. Resolved once, here, into method handles.
+         */
+        public Builder routes(Object routeObject) {
+            Objects.requireNonNull(routeObject, "routeObject");
+            try {
+                routes.addAll(RouteScanner.scan(routeObject));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
             return this;
         }
 
@@ -115,18 +167,37 @@ public final class App {
         }
 
         /**
-         * Adds a route for {@code method} and the exact {@code path}, run on {@code model}. A path
-         * must start with {@code /}; {@code /health/live} and {@code /health/ready} belong to Cadre.
-         * Fails with {@link IllegalArgumentException} on a clash with an earlier route.
+         * Adds a route for {@code method} and the path template {@code path} (literal segments and
+         * {@code {name}} segments, read with {@link Request#pathParam}), run on {@code model}.
+         * {@code /health/live} and {@code /health/ready} belong to Cadre.
          */
         public Builder route(String method, String path, ExecutionModel model, Handler handler) {
-            RouteSpec spec = RouteSpec.of(method, path, model, handler);
-            for (RouteSpec other : routes) {
-                if (other.clashesWith(spec)) {
-                    throw new IllegalArgumentException("route " + spec + " is declared twice");
-                }
+            Objects.requireNonNull(handler, "handler");
+            Objects.requireNonNull(model, "model");
+            try {
+                routes.add(RouteSpec.of(method, path, model, handler));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
             }
-            routes.add(spec);
+            return this;
+        }
+
+        /** Adds a filter around every route; filters run in the order added, the first outermost. */
+        public Builder filter(Filter filter) {
+            filters.add(Objects.requireNonNull(filter, "filter"));
+            return this;
+        }
+
+        /**
+         * Maps exceptions of {@code type} (and its subclasses, unless a more specific mapper exists)
+         * to responses. Without a mapper, an app exception is a 500 with no detail.
+         */
+        public <E extends Throwable> Builder exceptionMapper(Class<E> type, ExceptionMapper<? super E> mapper) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(mapper, "mapper");
+            if (exceptionMappers.putIfAbsent(type, mapper) != null) {
+                throw new IllegalArgumentException("exception mapper for " + type.getName() + " is declared twice");
+            }
             return this;
         }
 

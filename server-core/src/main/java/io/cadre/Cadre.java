@@ -26,7 +26,8 @@ public final class Cadre {
 
     /**
      * Runs {@code app} as the primary or as a worker and exits the JVM with the resulting code
-     * (see {@link ExitCodes}). Bad arguments print one line and exit with {@link ExitCodes#USAGE}.
+     * (see {@link ExitCodes}). Bad arguments, and routes declared wrongly ({@link App#problems()}),
+     * print one line each and exit with {@link ExitCodes#USAGE}.
      */
     public static void run(App app, String... args) {
         System.exit(launch(app, args, System.getenv()));
@@ -34,6 +35,10 @@ public final class Cadre {
 
     /** Like {@link #run} but returns the exit code instead of exiting. */
     static int launch(App app, String[] args, Map<String, String> env) {
+        if (!app.problems().isEmpty()) {
+            app.problems().forEach(problem -> System.err.println("cadre: " + problem));
+            return ExitCodes.USAGE;
+        }
         boolean worker = WorkerEnv.isWorker(env);
         Settings settings;
         try {

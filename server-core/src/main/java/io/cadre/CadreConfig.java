@@ -23,6 +23,7 @@ import java.util.Objects;
  *     Default: true.
  * @param supervision how the primary restarts crashed workers.
  * @param http the limits of every worker's HTTP server.
+ * @param compute each worker's compute pool, for {@code @CpuBound} routes.
  */
 public record CadreConfig(
         String host,
@@ -33,7 +34,8 @@ public record CadreConfig(
         boolean defaultWorkerJvmOptions,
         boolean logPrefix,
         Supervision supervision,
-        HttpLimits http) {
+        HttpLimits http,
+        Compute compute) {
 
     /** The most workers one primary runs. */
     public static final int MAX_WORKERS = 1024;
@@ -55,6 +57,7 @@ public record CadreConfig(
         workerJvmOptions = List.copyOf(workerJvmOptions);
         Objects.requireNonNull(supervision, "supervision");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(compute, "compute");
     }
 
     /** The defaults, with {@code workers} set to the available processors. */
@@ -70,7 +73,7 @@ public record CadreConfig(
     public Builder toBuilder() {
         return new Builder().host(host).port(port).workers(workers).drainTimeoutMillis(drainTimeoutMillis)
                 .workerJvmOptions(workerJvmOptions).defaultWorkerJvmOptions(defaultWorkerJvmOptions)
-                .logPrefix(logPrefix).supervision(supervision).http(http);
+                .logPrefix(logPrefix).supervision(supervision).http(http).compute(compute);
     }
 
     /**
@@ -135,7 +138,7 @@ public record CadreConfig(
 
     /**
      * The limits of every worker's HTTP server (Undertow). The parser is strict: no unescaped
-     * characters in URLs, no encoded slashes, and HTTP/1.1 requests must carry {@code Host}.
+     * characters in URLs, no encoded slashes.
      *
      * @param maxHeaderBytes the most bytes of request line and headers. UNIT: bytes. Default: 16384.
      * @param maxHeaders the most request headers. Default: 100.
@@ -143,13 +146,18 @@ public record CadreConfig(
      * @param maxCookies the most cookies. Default: 100.
      * @param maxEntityBytes the largest request body; a bigger one is answered 413. UNIT: bytes.
      *     Default: 1048576.
-     * @param requestParseTimeoutMillis the longest a client may take to send a request's headers.
-     *     UNIT: ms. Default: 10000.
-     * @param idleTimeoutMillis how long a keep-alive connection may wait for its next request.
+     * @param requestParseTimeoutMillis the longest a client may take to send a request's line and
+     *     headers (slowloris). UNIT: ms. Default: 10000.
+     * @param idleTimeoutMillis how long a connection may stay idle, reading or writing nothing.
+     *     UNIT: ms. Default: 60000.
+     * @param noRequestTimeoutMillis how long a keep-alive connection may wait for its next request.
      *     UNIT: ms. Default: 60000.
      * @param ioThreads the IO (event loop) threads of each worker; {@code 0} means
      *     {@code max(1, processors / workers)}. Default: 0.
      * @param backlog the listen backlog of each worker's socket. Default: 1024.
+     * @param ioStallWarnMillis an IO thread busy with one request longer than this is logged once,
+     *     with its stack (CPU work missing {@code @CpuBound}, or blocking in a
+     *     {@code @NonBlocking} route). UNIT: ms. Default: 2000.
      */
     public record HttpLimits(
             int maxHeaderBytes,
@@ -159,10 +167,13 @@ public record CadreConfig(
             long maxEntityBytes,
             long requestParseTimeoutMillis,
             long idleTimeoutMillis,
+            long noRequestTimeoutMillis,
             int ioThreads,
-            int backlog) {
+            int backlog,
+            long ioStallWarnMillis) {
 
-        public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 100, 1_000, 100, 1_048_576, 10_000, 60_000, 0, 1_024);
+        public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 100, 1_000, 100, 1_048_576, 10_000, 60_000, 60_000, 0,
+                1_024, 2_000);
 
         public HttpLimits {
             positive("maxHeaderBytes", maxHeaderBytes);
@@ -172,37 +183,98 @@ public record CadreConfig(
             positive("maxEntityBytes", maxEntityBytes);
             positive("requestParseTimeoutMillis", requestParseTimeoutMillis);
             positive("idleTimeoutMillis", idleTimeoutMillis);
-            if (requestParseTimeoutMillis > Integer.MAX_VALUE || idleTimeoutMillis > Integer.MAX_VALUE) {
+            positive("noRequestTimeoutMillis", noRequestTimeoutMillis);
+            if (requestParseTimeoutMillis > Integer.MAX_VALUE || idleTimeoutMillis > Integer.MAX_VALUE
+                    || noRequestTimeoutMillis > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("HTTP timeouts must fit in an int of milliseconds");
             }
             if (ioThreads < 0) {
                 throw new IllegalArgumentException("ioThreads must be >= 0, was " + ioThreads);
             }
             positive("backlog", backlog);
+            positive("ioStallWarnMillis", ioStallWarnMillis);
         }
 
         /** These limits with other request size limits. UNIT: bytes. */
-        public HttpLimits withSizes(int maxHeaderBytes, long maxEntityBytes) {
-            return new HttpLimits(maxHeaderBytes, maxHeaders, maxParameters, maxCookies, maxEntityBytes,
-                    requestParseTimeoutMillis, idleTimeoutMillis, ioThreads, backlog);
+        public HttpLimits withSizes(int headerBytes, long entityBytes) {
+            return new HttpLimits(headerBytes, maxHeaders, maxParameters, maxCookies, entityBytes, requestParseTimeoutMillis,
+                    idleTimeoutMillis, noRequestTimeoutMillis, ioThreads, backlog, ioStallWarnMillis);
         }
 
         /** These limits with other counts of headers, query parameters and cookies. */
         public HttpLimits withCounts(int headers, int parameters, int cookies) {
-            return new HttpLimits(maxHeaderBytes, headers, parameters, cookies, maxEntityBytes,
-                    requestParseTimeoutMillis, idleTimeoutMillis, ioThreads, backlog);
+            return new HttpLimits(maxHeaderBytes, headers, parameters, cookies, maxEntityBytes, requestParseTimeoutMillis,
+                    idleTimeoutMillis, noRequestTimeoutMillis, ioThreads, backlog, ioStallWarnMillis);
         }
 
-        /** These limits with other timeouts: to send the headers, and idle between requests. UNIT: ms. */
-        public HttpLimits withTimeouts(long requestParseMillis, long idleMillis) {
-            return new HttpLimits(maxHeaderBytes, maxHeaders, maxParameters, maxCookies, maxEntityBytes,
-                    requestParseMillis, idleMillis, ioThreads, backlog);
+        /** These limits with other timeouts: to send the headers, idle, and between requests. UNIT: ms. */
+        public HttpLimits withTimeouts(long requestParseMillis, long idleMillis, long noRequestMillis) {
+            return new HttpLimits(maxHeaderBytes, maxHeaders, maxParameters, maxCookies, maxEntityBytes, requestParseMillis,
+                    idleMillis, noRequestMillis, ioThreads, backlog, ioStallWarnMillis);
         }
 
         /** These limits with another number of IO threads ({@code 0}: automatic) and listen backlog. */
         public HttpLimits withThreads(int ioThreadCount, int listenBacklog) {
-            return new HttpLimits(maxHeaderBytes, maxHeaders, maxParameters, maxCookies, maxEntityBytes,
-                    requestParseTimeoutMillis, idleTimeoutMillis, ioThreadCount, listenBacklog);
+            return new HttpLimits(maxHeaderBytes, maxHeaders, maxParameters, maxCookies, maxEntityBytes, requestParseTimeoutMillis,
+                    idleTimeoutMillis, noRequestTimeoutMillis, ioThreadCount, listenBacklog, ioStallWarnMillis);
+        }
+
+        /** These limits with another IO stall warning threshold. UNIT: ms. */
+        public HttpLimits withIoStallWarnMillis(long millis) {
+            return new HttpLimits(maxHeaderBytes, maxHeaders, maxParameters, maxCookies, maxEntityBytes, requestParseTimeoutMillis,
+                    idleTimeoutMillis, noRequestTimeoutMillis, ioThreads, backlog, millis);
+        }
+    }
+
+    /**
+     * Each worker's compute pool. All the pools of a host together should not run more CPU-bound
+     * threads than it has cores, hence the default size (see docs/compute-pool.md).
+     *
+     * @param threads the pool's threads; {@code 0} means {@code max(1, processors / workers)}.
+     *     Default: 0.
+     * @param virtualThreads run tasks on virtual threads bounded by a semaphore of {@code threads}
+     *     permits instead of a platform-thread pool, to compare the two. Default: false.
+     * @param niceness how much lower than the IO threads the compute threads run, as a Linux nice
+     *     increment (0 to 19; 0 leaves them alone). Default: 5.
+     * @param queue the most requests of one {@code @CpuBound} route that wait, unless the route says
+     *     otherwise. Default: 0, the pool's own default.
+     * @param queueTimeoutMillis the longest such a request waits before it is refused, unless the
+     *     route says otherwise. UNIT: ms. Default: 0, the pool's own default.
+     */
+    public record Compute(int threads, boolean virtualThreads, int niceness, int queue, long queueTimeoutMillis) {
+        public static final Compute DEFAULTS = new Compute(0, false, 5, 0, 0);
+
+        public Compute {
+            if (threads < 0 || threads > 4096) {
+                throw new IllegalArgumentException("compute threads must be 0..4096, was " + threads);
+            }
+            if (niceness < 0 || niceness > 19) {
+                throw new IllegalArgumentException("compute niceness must be 0..19, was " + niceness);
+            }
+            if (queue < 0 || queueTimeoutMillis < 0) {
+                throw new IllegalArgumentException("compute queue and queue timeout must not be negative");
+            }
+        }
+
+        /** The pool size for {@code workers} workers on this host. */
+        public int threadsFor(int workers) {
+            return threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
+        }
+
+        public Compute withThreads(int count) {
+            return new Compute(count, virtualThreads, niceness, queue, queueTimeoutMillis);
+        }
+
+        public Compute withVirtualThreads(boolean virtual) {
+            return new Compute(threads, virtual, niceness, queue, queueTimeoutMillis);
+        }
+
+        public Compute withNiceness(int nice) {
+            return new Compute(threads, virtualThreads, nice, queue, queueTimeoutMillis);
+        }
+
+        public Compute withQueue(int size, long timeoutMillis) {
+            return new Compute(threads, virtualThreads, niceness, size, timeoutMillis);
         }
     }
 
@@ -223,6 +295,7 @@ public record CadreConfig(
         private boolean logPrefix = true;
         private Supervision supervision = Supervision.DEFAULTS;
         private HttpLimits http = HttpLimits.DEFAULTS;
+        private Compute compute = Compute.DEFAULTS;
 
         private Builder() {
         }
@@ -272,9 +345,14 @@ public record CadreConfig(
             return this;
         }
 
+        public Builder compute(Compute value) {
+            this.compute = value;
+            return this;
+        }
+
         public CadreConfig build() {
             return new CadreConfig(host, port, workers, drainTimeoutMillis, workerJvmOptions, defaultWorkerJvmOptions,
-                    logPrefix, supervision, http);
+                    logPrefix, supervision, http, compute);
         }
     }
 }

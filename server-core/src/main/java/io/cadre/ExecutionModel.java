@@ -11,5 +11,10 @@ public enum ExecutionModel {
      */
     IO,
     /** On a virtual thread of its own (the default): for ordinary code that blocks on I/O. */
-    WORKER
+    WORKER,
+    /**
+     * On the worker's bounded compute pool ({@code @CpuBound}): for CPU-heavy handlers. A full
+     * queue answers 503 with {@code Retry-After} instead of queueing without end.
+     */
+    COMPUTE
 }

@@ -13,6 +13,9 @@ public interface Request {
     /** The decoded request path, without the query string. */
     String path();
 
+    /** The value of path parameter {@code name} of the route's template, or {@code null}. */
+    String pathParam(String name);
+
     /** The first value of query parameter {@code name}, or {@code null} when absent. */
     String query(String name);
 

@@ -31,6 +31,25 @@ public final class Response {
         return new Response(status, Map.of(), null);
     }
 
+    /**
+     * 200 with {@code body} written as a handler's return value would be: text for a
+     * {@code String}, bytes for a {@code byte[]}, JSON for anything else.
+     */
+    public static Response ok(Object body) {
+        return new Response(200, Map.of(), Objects.requireNonNull(body, "body"));
+    }
+
+    /**
+     * A handler's return value as a response, for filters that change it: a {@code Response} as it
+     * is, {@code null} as 204, anything else as {@link #ok(Object)}.
+     */
+    public static Response from(Object result) {
+        if (result instanceof Response response) {
+            return response;
+        }
+        return result == null ? status(204) : ok(result);
+    }
+
     /** 200 with a {@code text/plain; charset=UTF-8} body. */
     public static Response text(String text) {
         return new Response(200, Map.of("Content-Type", "text/plain; charset=UTF-8"), Objects.requireNonNull(text, "text"));
@@ -49,6 +68,11 @@ public final class Response {
     /** This response with another status. */
     public Response withStatus(int newStatus) {
         return new Response(newStatus, headers, body);
+    }
+
+    /** This response with another body (see the class description for the kinds of body). */
+    public Response withBody(Object newBody) {
+        return new Response(status, headers, newBody);
     }
 
     /** This response with header {@code name} set to {@code value} (replacing an earlier value). */

@@ -8,18 +8,20 @@ import org.junit.jupiter.api.Test;
 class AppTest {
 
     @Test
-    void aRouteDeclaredTwiceStopsTheBuildNamingIt() {
-        App.Builder b = App.builder().get("/a", req -> "a");
-        assertThatThrownBy(() -> b.get("/a", req -> "again")).hasMessage("route GET /a is declared twice");
-        assertThat(b.post("/a", req -> "post").build().routes()).hasSize(2);
+    void aRouteDeclaredTwiceIsAProblemNamingBothDeclarations() {
+        App app = App.builder().get("/a", req -> "a").get("/a", req -> "again").post("/a", req -> "post").build();
+        assertThat(app.problems()).containsExactly(
+                "route GET /a (App.Builder.get(\"/a\")) clashes with GET /a (App.Builder.get(\"/a\"))");
+        assertThat(App.builder().get("/a", req -> "a").post("/a", req -> "post").build().problems()).isEmpty();
     }
 
     @Test
-    void badRoutesAreRefused() {
-        assertThatThrownBy(() -> App.builder().get("a", req -> "")).hasMessageContaining("must start with '/'");
-        assertThatThrownBy(() -> App.builder().get("/a?b", req -> "")).hasMessageContaining("'?'");
-        assertThatThrownBy(() -> App.builder().get("/health/ready", req -> "")).hasMessageContaining("served by Cadre");
-        assertThatThrownBy(() -> App.builder().route("BREW", "/tea", req -> "")).hasMessageContaining("unsupported HTTP method 'BREW'");
+    void badRoutesAreProblemsNotExceptions() {
+        assertThat(App.builder().get("a", req -> "").build().problems()).singleElement().asString().contains("must start with '/'");
+        assertThat(App.builder().get("/a?b", req -> "").build().problems()).singleElement().asString().contains("'?'");
+        assertThat(App.builder().get("/health/ready", req -> "").build().problems()).singleElement().asString().contains("served by Cadre");
+        assertThat(App.builder().route("BREW", "/tea", req -> "").build().problems()).singleElement().asString()
+                .contains("unsupported HTTP method 'BREW'");
         assertThatThrownBy(() -> App.builder().get("/a", null)).isInstanceOf(NullPointerException.class);
     }
 
@@ -36,7 +38,8 @@ class AppTest {
         assertThatThrownBy(() -> CadreConfig.builder().port(-1).build()).hasMessageContaining("port");
         assertThatThrownBy(() -> CadreConfig.builder().host(" ").build()).hasMessageContaining("host");
         assertThatThrownBy(() -> new CadreConfig.Supervision(100, 50, 1, 1, 1, 1, 1)).hasMessageContaining("backoffMaxMillis");
-        assertThatThrownBy(() -> new CadreConfig.HttpLimits(0, 1, 1, 1, 1, 1, 1, 0, 1)).hasMessageContaining("maxHeaderBytes");
+        assertThatThrownBy(() -> CadreConfig.HttpLimits.DEFAULTS.withSizes(0, 1)).hasMessageContaining("maxHeaderBytes");
+        assertThatThrownBy(() -> CadreConfig.Compute.DEFAULTS.withNiceness(20)).hasMessageContaining("niceness");
         CadreConfig c = CadreConfig.defaults();
         assertThat(c.toBuilder().build()).isEqualTo(c);
         assertThat(c.drainTimeoutMillis()).isEqualTo(30_000);

@@ -2,7 +2,6 @@ package io.cadre.samples;
 
 import io.cadre.App;
 import io.cadre.Cadre;
-import io.cadre.ExecutionModel;
 
 /**
  * The reference app (see docs/architecture.md): the routes that benchmarks and peer comparisons
@@ -13,19 +12,7 @@ public final class ReferenceApp {
     }
 
     public static App app() {
-        return App.builder()
-                .get("/plaintext", ExecutionModel.IO, req -> "Hello, World!")
-                .get("/json", ExecutionModel.IO, req -> new Greeting("Hello, World!"))
-                .get("/whoami", req -> new WhoAmI(req.worker().id(), req.worker().pid(), req.worker().generation()))
-                .build();
-    }
-
-    /** What {@code /json} answers. */
-    public record Greeting(String message) {
-    }
-
-    /** What {@code /whoami} answers: which worker served the request. */
-    public record WhoAmI(int worker, long pid, int generation) {
+        return App.builder().routes(new ReferenceRoutes()).build();
     }
 
     public static void main(String[] args) {

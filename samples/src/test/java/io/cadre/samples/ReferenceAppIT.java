@@ -71,6 +71,18 @@ class ReferenceAppIT {
     }
 
     @Test
+    void ioWaitsAndComputeBurnsOnTheComputePool() throws Exception {
+        RawHttp.Response io = RawHttp.get(port, "/io?ms=20");
+        assertThat(io.status()).isEqualTo(200);
+        assertThat(io.body()).isEqualTo("waited 20 ms");
+        JsonNode burned = JSON.readTree(RawHttp.get(port, "/compute?ms=20").body());
+        assertThat(burned.get("ms").asLong()).isEqualTo(20);
+        assertThat(burned.get("thread").asText()).startsWith("cadre-compute-");
+        assertThat(RawHttp.get(port, "/compute?ms=-1").status()).isEqualTo(400);
+        assertThat(RawHttp.get(port, "/io?ms=soon").status()).isEqualTo(400);
+    }
+
+    @Test
     void healthEndpointsAnswer() throws Exception {
         assertThat(RawHttp.get(port, "/health/live").status()).isEqualTo(200);
         assertThat(RawHttp.get(port, "/health/ready").status()).isEqualTo(200);

@@ -34,6 +34,8 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
             Map.entry("worker-jvm-opts", "CADRE_WORKER_JVM_OPTS"),
             Map.entry("restart-delay", "CADRE_RESTART_DELAY"),
             Map.entry("breaker", "CADRE_BREAKER"),
+            Map.entry("compute-threads", "CADRE_COMPUTE_THREADS"),
+            Map.entry("compute-kind", "CADRE_COMPUTE_KIND"),
             Map.entry("aot-train", "CADRE_AOT_TRAIN"),
             Map.entry("aot-train-paths", "CADRE_AOT_TRAIN_PATHS"));
 
@@ -94,6 +96,7 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
             }
         }
         CadreConfig.Supervision supervision = app.config().supervision();
+        CadreConfig.Compute compute = app.config().compute();
         Optional<Path> aotTrain = Optional.empty();
         List<String> aotTrainPaths = List.of();
         for (Map.Entry<String, String> e : given.entrySet()) {
@@ -101,13 +104,19 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
             switch (e.getKey()) {
                 case "restart-delay" -> supervision = withRestartDelay(supervision, number("restart-delay", value, 1, 3_600_000));
                 case "breaker" -> supervision = withBreaker(supervision, value);
+                case "compute-threads" -> compute = compute.withThreads((int) number("compute-threads", value, 1, 4096));
+                case "compute-kind" -> compute = compute.withVirtualThreads(switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                    case "platform" -> false;
+                    case "virtual" -> true;
+                    default -> throw new UsageException("invalid --compute-kind '" + value + "': expected platform or virtual");
+                });
                 case "aot-train" -> aotTrain = Optional.of(Path.of(value));
                 case "aot-train-paths" -> aotTrainPaths = paths(value);
                 default -> apply(b, e.getKey(), value);
             }
         }
         try {
-            return new Settings(b.supervision(supervision).build(), appOptions, help, aotTrain, aotTrainPaths);
+            return new Settings(b.supervision(supervision).compute(compute).build(), appOptions, help, aotTrain, aotTrainPaths);
         } catch (IllegalArgumentException e) {
             throw new UsageException("invalid configuration: " + e.getMessage());
         }
@@ -153,6 +162,8 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         sb.append("  --worker-jvm-opts OPTS  JVM options for workers, space-separated [CADRE_WORKER_JVM_OPTS]\n");
         sb.append("  --restart-delay MS      first delay before restarting a crashed worker; doubles per crash [CADRE_RESTART_DELAY] (default 100)\n");
         sb.append("  --breaker N/MS          stop restarting after N crashes within MS [CADRE_BREAKER] (default 5/60000)\n");
+        sb.append("  --compute-threads N     threads of each worker's compute pool [CADRE_COMPUTE_THREADS] (default: max(1, processors / workers))\n");
+        sb.append("  --compute-kind K        platform (a bounded pool) or virtual (virtual threads behind a semaphore) [CADRE_COMPUTE_KIND]\n");
         sb.append("  --aot-train FILE        run one worker on training requests and write its AOT cache to FILE (JDK 25+) [CADRE_AOT_TRAIN]\n");
         sb.append("  --aot-train-paths P,..  paths the training run requests [CADRE_AOT_TRAIN_PATHS] (default: health and every GET route)\n");
         for (Map.Entry<String, String> e : app.options().entrySet()) {

@@ -39,6 +39,15 @@ public final class CadreXnioBridge {
         return server;
     }
 
+    /**
+     * The JDK socket under an accepted connection, or {@code null} for another kind of connection.
+     * Lets Cadre look for a closed peer (a read of -1) on a connection whose reads XNIO has
+     * suspended while its request is being served.
+     */
+    public static java.nio.channels.SocketChannel socketOf(StreamConnection connection) {
+        return connection instanceof NioSocketStreamConnection nio ? nio.getChannel() : null;
+    }
+
     /** Names the thread that accepts connections for every server of {@code worker}. */
     public static void nameAcceptThread(XnioWorker worker, String name) {
         if (worker instanceof NioXnioWorker nioWorker) {

@@ -56,14 +56,20 @@ public final class RawHttp {
         }
 
         public Response send(String method, String path, String body, boolean close) throws IOException {
+            return send(method, path, body, close, body == null ? Map.of() : Map.of("Content-Type", "application/json"));
+        }
+
+        /** Sends a request with {@code headers} (a body gets its Content-Length) and reads the response. */
+        public Response send(String method, String path, String body, boolean close, Map<String, String> headers) throws IOException {
             byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             StringBuilder head = new StringBuilder();
             head.append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: localhost\r\n");
             if (close) {
                 head.append("Connection: close\r\n");
             }
+            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
             if (body != null) {
-                head.append("Content-Type: application/json\r\nContent-Length: ").append(bytes.length).append("\r\n");
+                head.append("Content-Length: ").append(bytes.length).append("\r\n");
             }
             head.append("\r\n");
             out.write(head.toString().getBytes(StandardCharsets.US_ASCII));

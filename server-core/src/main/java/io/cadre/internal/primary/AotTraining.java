@@ -2,7 +2,7 @@ package io.cadre.internal.primary;
 
 import io.cadre.App;
 import io.cadre.CadreConfig;
-import io.cadre.internal.worker.RouteSpec;
+import io.cadre.internal.route.RouteSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,15 +41,15 @@ final class AotTraining {
         return config.toBuilder().workers(1).port(0).host("127.0.0.1").workerJvmOptions(options).build();
     }
 
-    /** Health, a miss, and every GET route of the app, unless the user named the paths. */
+    /** Health, a miss, and every GET route of the app without path parameters, unless the user named the paths. */
     static List<String> paths(App app, List<String> given) {
         if (!given.isEmpty()) {
             return given;
         }
         List<String> paths = new ArrayList<>(List.of("/health/live", "/health/ready", "/cadre-aot-training-miss"));
         for (RouteSpec route : app.routes()) {
-            if (route.method().equals("GET")) {
-                paths.add(route.path());
+            if (route.method().equals("GET") && route.template().params().isEmpty()) {
+                paths.add(route.template().toString());
             }
         }
         return paths;

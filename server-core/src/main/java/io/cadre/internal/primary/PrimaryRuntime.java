@@ -95,6 +95,10 @@ public final class PrimaryRuntime {
                 hook.accept(handle);
             }
             log.info("cadre primary (pid {}) starting {} workers on {}", ProcessHandle.current().pid(), config.workers(), url);
+            for (io.cadre.internal.route.RouteSpec route : app.routes()) {
+                log.info("route {} -> {} on {}{}", route, route.source(), route.model(),
+                        route.compute() == null ? "" : " " + route.compute());
+            }
             int code = supervisor.start().join();
             stopped.set(true);
             if (training.isPresent()) {

@@ -7,17 +7,25 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 
 /** A {@link Request} over an Undertow exchange whose body was already read. */
 final class ExchangeRequest implements Request {
     private final HttpServerExchange exchange;
     private final byte[] body;
     private final Worker worker;
+    private final Map<String, String> pathParams;
 
-    ExchangeRequest(HttpServerExchange exchange, byte[] body, Worker worker) {
+    ExchangeRequest(HttpServerExchange exchange, byte[] body, Worker worker, Map<String, String> pathParams) {
         this.exchange = exchange;
         this.body = body;
         this.worker = worker;
+        this.pathParams = pathParams;
+    }
+
+    @Override
+    public String pathParam(String name) {
+        return pathParams.get(name);
     }
 
     @Override

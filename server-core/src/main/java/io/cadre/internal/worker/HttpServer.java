@@ -118,7 +118,7 @@ final class HttpServer {
                 .set(UndertowOptions.MAX_COOKIES, limits.maxCookies())
                 .set(UndertowOptions.MAX_ENTITY_SIZE, limits.maxEntityBytes())
                 .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeoutMillis())
-                .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.idleTimeoutMillis())
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.noRequestTimeoutMillis())
                 .set(UndertowOptions.IDLE_TIMEOUT, (int) limits.idleTimeoutMillis())
                 .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
                 .set(UndertowOptions.ALLOW_ENCODED_SLASH, false)

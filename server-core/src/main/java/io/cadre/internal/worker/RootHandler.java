@@ -2,25 +2,27 @@ package io.cadre.internal.worker;
 
 import io.cadre.ExecutionModel;
 import io.cadre.Worker;
+import io.cadre.internal.route.RouteSpec;
+import io.cadre.internal.route.RouteTable;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.Methods;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The first handler of every request, on the IO thread: counts it in flight, answers the health
- * endpoints in place, finds the route (404, 405 with {@code Allow}), reads the body without
- * blocking (413 over the limit), then runs the handler where its {@link ExecutionModel} says. The
- * reply is always written back on the IO thread. Routes are resolved once, here, into a map;
- * nothing is looked up reflectively per request.
+ * endpoints in place, finds the route in the {@link RouteTable} (404, or 405 with {@code Allow}),
+ * reads the body without blocking (413 over the limit), then runs filters and handler where the
+ * route's {@link ExecutionModel} says: in place ({@code IO}), on a virtual thread ({@code WORKER})
+ * or on the compute pool ({@code COMPUTE}). The reply is always written back on the IO thread.
  */
 final class RootHandler implements HttpHandler {
     /** Resolved on first use: a worker's boot must not wait for the logging backend (see {@code Warmup}). */
@@ -30,28 +32,39 @@ final class RootHandler implements HttpHandler {
 
     private static final byte[] EMPTY = new byte[0];
 
-    private final Map<String, Map<String, RouteSpec>> routes;
+    private final RouteTable routes;
+    private final Invoker invoker;
     private final ServerState state;
     private final Executor requestThreads;
+    private final ComputeRoutes compute;
+    private final IoWatchdog watchdog;
     private final Worker worker;
     private final Runnable onFirstResponse;
     private volatile boolean servedOne;
 
-    RootHandler(List<RouteSpec> specs, ServerState state, Executor requestThreads, Worker worker, Runnable onFirstResponse) {
-        Map<String, Map<String, RouteSpec>> byPath = new LinkedHashMap<>();
-        for (RouteSpec spec : specs) {
-            byPath.computeIfAbsent(spec.path(), p -> new LinkedHashMap<>()).put(spec.method(), spec);
-        }
-        byPath.replaceAll((p, m) -> Map.copyOf(m));
-        this.routes = Map.copyOf(byPath);
+    RootHandler(RouteTable routes, Invoker invoker, ServerState state, Executor requestThreads, ComputeRoutes compute,
+            IoWatchdog watchdog, Worker worker, Runnable onFirstResponse) {
+        this.watchdog = watchdog;
+        this.routes = routes;
+        this.invoker = invoker;
         this.state = state;
         this.requestThreads = requestThreads;
+        this.compute = compute;
         this.worker = worker;
         this.onFirstResponse = onFirstResponse;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
+        IoWatchdog.Slot slot = watchdog.enter(exchange.getRequestMethod() + " " + exchange.getRequestPath());
+        try {
+            route(exchange);
+        } finally {
+            IoWatchdog.exit(slot);
+        }
+    }
+
+    private void route(HttpServerExchange exchange) {
         state.requestStarted();
         exchange.addExchangeCompleteListener((ex, next) -> {
             state.requestFinished();
@@ -66,53 +79,60 @@ final class RootHandler implements HttpHandler {
             Responder.write(exchange, state, health(exchange, path));
             return;
         }
-        Map<String, RouteSpec> byMethod = routes.get(path);
-        if (byMethod == null) {
-            Responder.write(exchange, state, Reply.problem(404, "Not Found", "no route for " + path, path));
-            return;
-        }
-        String method = exchange.getRequestMethod().toString();
-        RouteSpec route = byMethod.get(method);
-        if (route == null && method.equals("HEAD")) {
-            route = byMethod.get("GET");
-        }
-        if (route == null) {
-            Responder.write(exchange, state, notAllowed(byMethod.keySet(), method, path));
-            return;
-        }
-        RouteSpec target = route;
-        if (hasBody(exchange)) {
-            exchange.getRequestReceiver().receiveFullBytes(
-                    (ex, body) -> run(ex, target, body),
-                    (ex, error) -> Responder.write(ex, state, bodyFailed(ex, error)));
-        } else {
-            run(exchange, target, EMPTY);
-        }
-    }
-
-    /** Runs the handler on its execution model; called on the IO thread. */
-    private void run(HttpServerExchange exchange, RouteSpec route, byte[] body) {
-        if (route.model() == ExecutionModel.IO) {
-            Responder.write(exchange, state, invoke(exchange, route, body));
-        } else {
-            exchange.dispatch(requestThreads, () -> Responder.writeLater(exchange, state, invoke(exchange, route, body)));
+        switch (routes.lookup(exchange.getRequestMethod().toString(), path)) {
+            case RouteTable.Found found -> {
+                if (hasBody(exchange)) {
+                    exchange.getRequestReceiver().receiveFullBytes(
+                            (ex, body) -> {
+                                IoWatchdog.Slot slot = watchdog.enter(ex.getRequestMethod() + " " + ex.getRequestPath());
+                                try {
+                                    run(ex, found, body);
+                                } finally {
+                                    IoWatchdog.exit(slot);
+                                }
+                            },
+                            (ex, error) -> Responder.write(ex, state, bodyFailed(ex, error)));
+                } else {
+                    run(exchange, found, EMPTY);
+                }
+            }
+            case RouteTable.NotAllowed notAllowed -> Responder.write(exchange, state,
+                    notAllowed(notAllowed.allowed(), exchange.getRequestMethod().toString(), path));
+            case RouteTable.NotFound notFound -> Responder.write(exchange, state,
+                    Reply.problem(404, "Not Found", "no route for " + path, path));
         }
     }
 
-    private Reply invoke(HttpServerExchange exchange, RouteSpec route, byte[] body) {
-        Object result;
-        try {
-            result = route.handler().handle(new ExchangeRequest(exchange, body, worker));
-        } catch (Exception | StackOverflowError e) {
-            Log.log.error("route {} failed", route, e);
-            return Reply.problem(500, "Internal Server Error", "the handler of " + route + " failed", exchange.getRequestPath());
+    /** Runs the route on its execution model; called on the IO thread. */
+    private void run(HttpServerExchange exchange, RouteTable.Found found, byte[] body) {
+        RouteSpec route = found.route();
+        ExchangeRequest request = new ExchangeRequest(exchange, body, worker, found.params());
+        // Every path that answers later dispatches the exchange first: an exchange that is neither
+        // dispatched nor resumed when the handler returns is ended by Undertow, empty.
+        switch (route.model()) {
+            case IO -> {
+                CompletableFuture<Reply> reply = invoker.invoke(route, request);
+                if (reply.isDone()) {
+                    Responder.write(exchange, state, reply.join());
+                } else {
+                    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> reply(exchange, reply));
+                }
+            }
+            case WORKER -> exchange.dispatch(requestThreads, () -> reply(exchange, invoker.invoke(route, request)));
+            case COMPUTE -> exchange.dispatch(SameThreadExecutor.INSTANCE,
+                    () -> compute.run(exchange, route, () -> invoker.invoke(route, request), this::reply));
         }
-        try {
-            return Reply.of(result);
-        } catch (Exception e) {
-            Log.log.error("route {} returned a value that could not be written", route, e);
-            return Reply.problem(500, "Internal Server Error", "the result of " + route + " could not be written", exchange.getRequestPath());
-        }
+    }
+
+    /** Writes the reply once it is there, on the IO thread. */
+    private void reply(HttpServerExchange exchange, CompletableFuture<Reply> reply) {
+        reply.thenAccept(r -> {
+            if (exchange.isInIoThread()) {
+                Responder.write(exchange, state, r);
+            } else {
+                Responder.writeLater(exchange, state, r);
+            }
+        });
     }
 
     private static boolean hasBody(HttpServerExchange exchange) {
@@ -128,11 +148,7 @@ final class RootHandler implements HttpHandler {
         return Reply.problem(400, "Bad Request", "the request body could not be read", exchange.getRequestPath());
     }
 
-    private static Reply notAllowed(java.util.Set<String> methods, String method, String path) {
-        TreeSet<String> allowed = new TreeSet<>(methods);
-        if (allowed.contains("GET")) {
-            allowed.add("HEAD");
-        }
+    private static Reply notAllowed(java.util.Set<String> allowed, String method, String path) {
         return Reply.problem(405, "Method Not Allowed", method + " is not allowed on " + path, path)
                 .withHeader("Allow", String.join(", ", allowed));
     }
@@ -143,7 +159,7 @@ final class RootHandler implements HttpHandler {
             return Reply.problem(404, "Not Found", "no route for " + path, path);
         }
         if (!exchange.getRequestMethod().equals(Methods.GET) && !exchange.getRequestMethod().equals(Methods.HEAD)) {
-            return notAllowed(java.util.Set.of("GET"), exchange.getRequestMethod().toString(), path);
+            return notAllowed(java.util.Set.of("GET", "HEAD"), exchange.getRequestMethod().toString(), path);
         }
         boolean up = live || state.ready();
         Map<String, Object> body = new LinkedHashMap<>();

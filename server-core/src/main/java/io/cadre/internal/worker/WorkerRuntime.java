@@ -25,7 +25,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +60,7 @@ public final class WorkerRuntime {
     private final AtomicBoolean drainStarted = new AtomicBoolean();
     private IpcChannel ipc;
     private ScheduledExecutorService heartbeat;
-    private HttpServer http;
+    private WorkerServer http;
 
     private WorkerRuntime(App app, Settings settings, WorkerEnv env) {
         this.app = app;
@@ -106,12 +105,10 @@ public final class WorkerRuntime {
             }
         }
         long checkedAt = sinceFork();
-        ExecutorService requestThreads = HttpServer.requestThreads();
-        RootHandler root = new RootHandler(app.routes(), state, requestThreads, handle, this::firstResponse);
         InetSocketAddress bind = new InetSocketAddress(env.host(), env.port());
-        HttpServer server;
+        WorkerServer server;
         try {
-            server = HttpServer.start(config, bind, root, requestThreads);
+            server = WorkerServer.start(app, config, env.workerCount(), bind, handle, state, this::firstResponse);
         } catch (BindException e) {
             System.err.println("cadre worker " + env.id() + ": cannot bind " + env.host() + ":" + env.port() + ": " + e.getMessage());
             return ExitCodes.SERVER_FAILED;
@@ -168,16 +165,16 @@ public final class WorkerRuntime {
     }
 
     /** Makes the server visible to the drain; false when a drain already began (the server is stopped). */
-    private synchronized boolean publish(HttpServer server) {
+    private synchronized boolean publish(WorkerServer server) {
         if (drainStarted.get()) {
-            server.stop(0);
+            server.stop(0, 0);
             return false;
         }
         http = server;
         return true;
     }
 
-    private synchronized HttpServer server() {
+    private synchronized WorkerServer server() {
         return http;
     }
 
@@ -189,7 +186,7 @@ public final class WorkerRuntime {
 
     private void drain(long timeoutMillis, String reason) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        HttpServer server = server();
+        WorkerServer server = server();
         CompletableFuture<Void> idle = state.startDraining();
         Log.log.info("worker {} draining ({}): {} requests in flight, timeout {} ms", env.id(), reason, state.inFlight(), timeoutMillis);
         if (server != null) {
@@ -207,7 +204,8 @@ public final class WorkerRuntime {
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e);
             }
-            server.stop(Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+            long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            server.stop(Math.min(200, Math.max(1, left)), left);
         }
         if (heartbeat != null) {
             heartbeat.shutdownNow();

@@ -1,0 +1,86 @@
+package io.cadre.samples;
+
+import io.cadre.CpuBound;
+import io.cadre.GET;
+import io.cadre.HttpException;
+import io.cadre.NonBlocking;
+import io.cadre.QueryParam;
+import io.cadre.Worker;
+
+/**
+ * The reference app's routes (docs/architecture.md). Benchmarks and peer comparisons use them, so
+ * they stay stable.
+ */
+public final class ReferenceRoutes {
+    /** The longest {@code /io} or {@code /compute} may take. UNIT: ms. */
+    static final long MAX_MILLIS = 60_000;
+
+    /** What {@code /json} answers. */
+    public record Greeting(String message) {
+    }
+
+    /** What {@code /whoami} answers: which worker served the request. */
+    public record WhoAmI(int worker, long pid, int generation) {
+    }
+
+    /** What {@code /compute} answers: the CPU it burned, on which thread. */
+    public record Burned(long ms, long iterations, String thread) {
+    }
+
+    @GET("/plaintext")
+    @NonBlocking
+    public String plaintext() {
+        return "Hello, World!";
+    }
+
+    @GET("/json")
+    @NonBlocking
+    public Greeting json() {
+        return new Greeting("Hello, World!");
+    }
+
+    @GET("/whoami")
+    public WhoAmI whoami(Worker worker) {
+        return new WhoAmI(worker.id(), worker.pid(), worker.generation());
+    }
+
+    /** Waits {@code ms} without using CPU, on its virtual thread. */
+    @GET("/io")
+    public String io(@QueryParam(value = "ms", defaultValue = "0") long ms) throws InterruptedException {
+        Thread.sleep(bounded(ms));
+        return "waited " + ms + " ms";
+    }
+
+    /** Burns {@code ms} of CPU on the compute pool. */
+    @GET("/compute")
+    @CpuBound
+    public Burned compute(@QueryParam(value = "ms", defaultValue = "0") long ms) {
+        return burn(bounded(ms));
+    }
+
+    /** Spins on a hash for {@code ms} of wall time; on an idle core that is {@code ms} of CPU. */
+    static Burned burn(long ms) {
+        long end = System.nanoTime() + ms * 1_000_000;
+        long x = 0x9E3779B97F4A7C15L;
+        long iterations = 0;
+        do {
+            for (int i = 0; i < 1_000; i++) {
+                x ^= x << 13;
+                x ^= x >>> 7;
+                x ^= x << 17;
+            }
+            iterations += 1_000;
+        } while (System.nanoTime() < end);
+        if (x == 42) {
+            iterations++; // keeps the loop's result alive
+        }
+        return new Burned(ms, iterations, Thread.currentThread().getName());
+    }
+
+    private static long bounded(long ms) {
+        if (ms < 0 || ms > MAX_MILLIS) {
+            throw new HttpException(400, "query parameter 'ms' must be between 0 and " + MAX_MILLIS + ", was " + ms);
+        }
+        return ms;
+    }
+}

@@ -1,0 +1,204 @@
+package io.cadre.internal.route;
+
+import com.fasterxml.jackson.databind.JavaType;
+import io.cadre.CpuBound;
+import io.cadre.DELETE;
+import io.cadre.ExecutionModel;
+import io.cadre.GET;
+import io.cadre.Handler;
+import io.cadre.HeaderParam;
+import io.cadre.NonBlocking;
+import io.cadre.PATCH;
+import io.cadre.POST;
+import io.cadre.PUT;
+import io.cadre.Path;
+import io.cadre.PathParam;
+import io.cadre.QueryParam;
+import io.cadre.Request;
+import io.cadre.Worker;
+import io.cadre.internal.util.Json;
+import java.lang.annotation.Annotation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Turns an annotated route object into {@link RouteSpec}s, once, at startup: each route method
+ * becomes a method handle and an array of parameter binders, so serving a request involves no
+ * reflection. Every mistake (two HTTP-method annotations, a path parameter missing from the
+ * template, an unsupported parameter type, two bodies) fails with one message naming the method.
+ */
+public final class RouteScanner {
+    private RouteScanner() {
+    }
+
+    public static List<RouteSpec> scan(Object routes) {
+        Class<?> type = routes.getClass();
+        Path prefix = type.getAnnotation(Path.class);
+        List<RouteSpec> specs = new ArrayList<>();
+        for (Method method : methods(type)) {
+            List<Annotation> verbs = Arrays.stream(method.getAnnotations()).filter(RouteScanner::isVerb).toList();
+            if (verbs.isEmpty()) {
+                continue;
+            }
+            String where = describe(method);
+            if (verbs.size() > 1) {
+                throw new IllegalArgumentException(where + ": has more than one HTTP method annotation: " + verbs);
+            }
+            try {
+                specs.add(spec(routes, method, verbs.getFirst(), prefix == null ? "" : prefix.value(), where));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
+            }
+        }
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException(type.getName() + " declares no route (no method has @GET, @POST, @PUT, @DELETE or @PATCH)");
+        }
+        return specs;
+    }
+
+    private static RouteSpec spec(Object target, Method method, Annotation verb, String prefix, String where) {
+        if (Modifier.isStatic(method.getModifiers())) {
+            throw new IllegalArgumentException("a route method must not be static");
+        }
+        String httpMethod = verb.annotationType().getSimpleName();
+        PathTemplate template = PathTemplate.parse(PathTemplate.join(prefix, pathOf(verb)));
+        ExecutionModel model = ExecutionModel.WORKER;
+        RouteSpec.ComputeOptions compute = null;
+        CpuBound cpu = method.getAnnotation(CpuBound.class);
+        if (method.isAnnotationPresent(NonBlocking.class)) {
+            if (cpu != null) {
+                throw new IllegalArgumentException("@NonBlocking and @CpuBound exclude each other");
+            }
+            model = ExecutionModel.IO;
+        } else if (cpu != null) {
+            model = ExecutionModel.COMPUTE;
+            compute = new RouteSpec.ComputeOptions(cpu.maxConcurrency(), cpu.queue(), cpu.queueTimeoutMillis());
+        }
+        ParamBinder[] binders = binders(method, template, httpMethod);
+        MethodHandle invoker = invoker(target, method);
+        Handler handler = request -> {
+            Object[] args = new Object[binders.length];
+            for (int i = 0; i < args.length; i++) {
+                args[i] = binders[i].bind(request);
+            }
+            return invoke(invoker, args);
+        };
+        return new RouteSpec(httpMethod, template, model, compute, handler, where);
+    }
+
+    private static ParamBinder[] binders(Method method, PathTemplate template, String httpMethod) {
+        Parameter[] params = method.getParameters();
+        ParamBinder[] binders = new ParamBinder[params.length];
+        boolean body = false;
+        for (int i = 0; i < params.length; i++) {
+            Parameter p = params[i];
+            Class<?> type = p.getType();
+            PathParam path = p.getAnnotation(PathParam.class);
+            QueryParam query = p.getAnnotation(QueryParam.class);
+            HeaderParam header = p.getAnnotation(HeaderParam.class);
+            int annotations = (path == null ? 0 : 1) + (query == null ? 0 : 1) + (header == null ? 0 : 1);
+            if (annotations > 1) {
+                throw new IllegalArgumentException("parameter '" + p.getName() + "' has more than one of @PathParam, @QueryParam, @HeaderParam");
+            }
+            if (path != null) {
+                if (!template.params().contains(path.value())) {
+                    throw new IllegalArgumentException("@PathParam(\"" + path.value() + "\") is not in the path template " + template);
+                }
+                binders[i] = ParamBinder.path(path.value(), converter(p));
+            } else if (query != null) {
+                binders[i] = ParamBinder.query(query.value(), query.defaultValue(), type, converter(p));
+            } else if (header != null) {
+                binders[i] = ParamBinder.header(header.value(), header.defaultValue(), type, converter(p));
+            } else if (type == Request.class || type == Worker.class) {
+                binders[i] = ParamBinder.context(type);
+            } else {
+                if (body) {
+                    throw new IllegalArgumentException("parameter '" + p.getName() + "' would be a second request body");
+                }
+                if (httpMethod.equals("GET")) {
+                    throw new IllegalArgumentException("parameter '" + p.getName() + "' has no annotation, so it would be the JSON body,"
+                            + " and a GET route takes no body");
+                }
+                body = true;
+                JavaType javaType = Json.MAPPER.getTypeFactory().constructType(p.getParameterizedType());
+                binders[i] = ParamBinder.body(javaType);
+            }
+        }
+        return binders;
+    }
+
+    private static Function<String, Object> converter(Parameter p) {
+        Function<String, Object> convert = Conversions.converter(p.getType(), p.getParameterizedType());
+        if (convert == null) {
+            throw new IllegalArgumentException("parameter '" + p.getName() + "' has type " + p.getParameterizedType().getTypeName()
+                    + ", which Cadre does not convert; use String, int, long, double, boolean, an enum, UUID or Optional of one");
+        }
+        return convert;
+    }
+
+    private static MethodHandle invoker(Object target, Method method) {
+        try {
+            method.setAccessible(true);
+            MethodHandle handle = MethodHandles.lookup().unreflect(method).bindTo(target);
+            return handle.asSpreader(Object[].class, method.getParameterCount())
+                    .asType(MethodType.methodType(Object.class, Object[].class));
+        } catch (IllegalAccessException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot be called by Cadre: " + e.getMessage(), e);
+        }
+    }
+
+    private static Object invoke(MethodHandle invoker, Object[] args) throws Exception {
+        try {
+            return (Object) invoker.invokeExact(args);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The methods of {@code type} and its superclasses; an override hides the method it overrides. */
+    private static List<Method> methods(Class<?> type) {
+        List<Method> methods = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (!m.isSynthetic() && !m.isBridge() && seen.add(m.getName() + Arrays.toString(m.getParameterTypes()))) {
+                    methods.add(m);
+                }
+            }
+        }
+        methods.sort((a, b) -> describe(a).compareTo(describe(b)));
+        return methods;
+    }
+
+    private static boolean isVerb(Annotation a) {
+        Class<? extends Annotation> t = a.annotationType();
+        return t == GET.class || t == POST.class || t == PUT.class || t == DELETE.class || t == PATCH.class;
+    }
+
+    private static String pathOf(Annotation verb) {
+        return switch (verb) {
+            case GET g -> g.value();
+            case POST p -> p.value();
+            case PUT p -> p.value();
+            case DELETE d -> d.value();
+            case PATCH p -> p.value();
+            default -> throw new IllegalStateException(verb.toString());
+        };
+    }
+
+    static String describe(Method method) {
+        return method.getDeclaringClass().getSimpleName() + "." + method.getName()
+                + Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
+    }
+}

@@ -1,0 +1,62 @@
+package io.cadre.internal.worker;
+
+import io.cadre.App;
+import io.cadre.CadreConfig;
+import io.cadre.Worker;
+import io.cadre.internal.route.RouteTable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Everything that serves requests in one worker, wired together: the route table, filters and
+ * exception mappers, the request threads, the compute pool, the IO watchdog and the Undertow server
+ * on its SO_REUSEPORT socket. Started once; stopped once, by the thread that drains the worker.
+ */
+final class WorkerServer {
+    private final HttpServer http;
+    private final IoWatchdog watchdog;
+    private final ComputeRoutes compute;
+    private final ExecutorService requestThreads;
+
+    private WorkerServer(HttpServer http, IoWatchdog watchdog, ComputeRoutes compute, ExecutorService requestThreads) {
+        this.http = http;
+        this.watchdog = watchdog;
+        this.compute = compute;
+        this.requestThreads = requestThreads;
+    }
+
+    static WorkerServer start(App app, CadreConfig config, int workers, InetSocketAddress bind, Worker worker, ServerState state,
+            Runnable onFirstResponse) throws IOException {
+        ExecutorService requestThreads = HttpServer.requestThreads();
+        IoWatchdog watchdog = new IoWatchdog(config.http().ioStallWarnMillis()).start();
+        ComputeRoutes compute = PoolComputeRoutes.create(app.routes(), config, workers);
+        try {
+            RootHandler root = new RootHandler(new RouteTable(app.routes()), new Invoker(app.filters(), app.exceptionMappers()), state,
+                    requestThreads, compute, watchdog, worker, onFirstResponse);
+            return new WorkerServer(HttpServer.start(config, bind, root, requestThreads), watchdog, compute, requestThreads);
+        } catch (IOException | RuntimeException e) {
+            compute.shutdown(0);
+            watchdog.stop();
+            requestThreads.shutdownNow();
+            throw e;
+        }
+    }
+
+    InetSocketAddress address() {
+        return http.address();
+    }
+
+    /** Leaves the SO_REUSEPORT group; accepted connections go on. */
+    void stopAccepting() throws IOException {
+        http.stopAccepting();
+    }
+
+    /** Closes connections (waiting at most {@code graceMillis}) and stops the compute pool within {@code drainMillis}. */
+    void stop(long graceMillis, long drainMillis) {
+        http.stop(graceMillis);
+        compute.shutdown(drainMillis);
+        watchdog.stop();
+        requestThreads.shutdownNow();
+    }
+}
