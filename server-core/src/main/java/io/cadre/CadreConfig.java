@@ -235,14 +235,19 @@ public record CadreConfig(
      * @param virtualThreads run tasks on virtual threads bounded by a semaphore of {@code threads}
      *     permits instead of a platform-thread pool, to compare the two. Default: false.
      * @param niceness how much lower than the IO threads the compute threads run, as a Linux nice
-     *     increment (0 to 19; 0 leaves them alone). Default: 5.
+     *     value (0 to 19; 0 leaves them alone). Default: 5.
+     * @param idleScheduling run the compute threads under Linux's {@code SCHED_IDLE} policy: they
+     *     get a CPU only when no IO or request thread wants one, so {@code @CpuBound} work cannot
+     *     raise IO latency; while IO keeps every CPU busy, compute waits (and times out in its
+     *     queue, answering 503). Default: true (see docs/benchmarks.md, mixed load).
      * @param queue the most requests of one {@code @CpuBound} route that wait, unless the route says
      *     otherwise. Default: 0, the pool's own default.
      * @param queueTimeoutMillis the longest such a request waits before it is refused, unless the
      *     route says otherwise. UNIT: ms. Default: 0, the pool's own default.
      */
-    public record Compute(int threads, boolean virtualThreads, int niceness, int queue, long queueTimeoutMillis) {
-        public static final Compute DEFAULTS = new Compute(0, false, 5, 0, 0);
+    public record Compute(int threads, boolean virtualThreads, int niceness, boolean idleScheduling, int queue,
+            long queueTimeoutMillis) {
+        public static final Compute DEFAULTS = new Compute(0, false, 5, true, 0, 0);
 
         public Compute {
             if (threads < 0 || threads > 4096) {
@@ -262,19 +267,23 @@ public record CadreConfig(
         }
 
         public Compute withThreads(int count) {
-            return new Compute(count, virtualThreads, niceness, queue, queueTimeoutMillis);
+            return new Compute(count, virtualThreads, niceness, idleScheduling, queue, queueTimeoutMillis);
         }
 
         public Compute withVirtualThreads(boolean virtual) {
-            return new Compute(threads, virtual, niceness, queue, queueTimeoutMillis);
+            return new Compute(threads, virtual, niceness, idleScheduling, queue, queueTimeoutMillis);
         }
 
         public Compute withNiceness(int nice) {
-            return new Compute(threads, virtualThreads, nice, queue, queueTimeoutMillis);
+            return new Compute(threads, virtualThreads, nice, idleScheduling, queue, queueTimeoutMillis);
+        }
+
+        public Compute withIdleScheduling(boolean idle) {
+            return new Compute(threads, virtualThreads, niceness, idle, queue, queueTimeoutMillis);
         }
 
         public Compute withQueue(int size, long timeoutMillis) {
-            return new Compute(threads, virtualThreads, niceness, size, timeoutMillis);
+            return new Compute(threads, virtualThreads, niceness, idleScheduling, size, timeoutMillis);
         }
     }
 

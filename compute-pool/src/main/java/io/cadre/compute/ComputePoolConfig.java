@@ -15,13 +15,18 @@ import java.util.Objects;
  *     so that CPU-heavy work yields the CPU to the worker's IO and request threads; 0 leaves the
  *     priority as it is. Best effort, see {@link ComputePool#nicenessApplied()}. Ignored for
  *     {@link Kind#VIRTUAL}. 0 to 19. Default: {@value #DEFAULT_NICENESS}.
+ * @param idleScheduling run each platform compute thread under Linux's {@code SCHED_IDLE} policy
+ *     ({@code chrt --idle}): it gets a CPU only when no ordinary thread wants it, so compute work
+ *     never delays IO or request threads, at the price of stalling (and timing out in its queue)
+ *     while they keep every CPU busy. Best effort, like {@code niceness}; ignored for
+ *     {@link Kind#VIRTUAL}. Default: false.
  * @param defaultLane the options of the lane that {@link ComputePool#submit(java.util.concurrent.Callable)}
  *     uses; {@code maxConcurrency} at most {@code threads}. Default:
  *     {@link LaneOptions#defaultsFor(int) LaneOptions.defaultsFor(threads)}.
  * @param drainMillis how long {@link ComputePool#close()} lets running and queued tasks finish
  *     before it cancels and interrupts them. At least 0. UNIT: ms. Default: 10000.
  */
-public record ComputePoolConfig(int threads, Kind kind, int niceness, LaneOptions defaultLane,
+public record ComputePoolConfig(int threads, Kind kind, int niceness, boolean idleScheduling, LaneOptions defaultLane,
         long drainMillis) {
     /** The largest pool accepted. */
     public static final int MAX_THREADS = 4096;
@@ -89,7 +94,7 @@ public record ComputePoolConfig(int threads, Kind kind, int niceness, LaneOption
 
     /** @return a builder that starts from this configuration */
     public Builder toBuilder() {
-        return new Builder().threads(threads).kind(kind).niceness(niceness).defaultLane(defaultLane)
+        return new Builder().threads(threads).kind(kind).niceness(niceness).idleScheduling(idleScheduling).defaultLane(defaultLane)
                 .drainMillis(drainMillis);
     }
 
@@ -98,6 +103,7 @@ public record ComputePoolConfig(int threads, Kind kind, int niceness, LaneOption
         private int threads = defaultThreads(1);
         private Kind kind = Kind.PLATFORM;
         private int niceness = DEFAULT_NICENESS;
+        private boolean idleScheduling;
         private LaneOptions defaultLane;
         private long drainMillis = DEFAULT_DRAIN_MILLIS;
 
@@ -122,6 +128,12 @@ public record ComputePoolConfig(int threads, Kind kind, int niceness, LaneOption
             return this;
         }
 
+        /** @param idle see {@link ComputePoolConfig#idleScheduling()} @return this builder */
+        public Builder idleScheduling(boolean idle) {
+            this.idleScheduling = idle;
+            return this;
+        }
+
         /**
          * @param defaultLane see {@link ComputePoolConfig#defaultLane()}; null means the defaults
          *     for the pool's {@code threads}
@@ -142,7 +154,7 @@ public record ComputePoolConfig(int threads, Kind kind, int niceness, LaneOption
         public ComputePoolConfig build() {
             LaneOptions lane = defaultLane != null ? defaultLane
                     : LaneOptions.defaultsFor(Math.max(1, Math.min(threads, MAX_THREADS)));
-            return new ComputePoolConfig(threads, kind, niceness, lane, drainMillis);
+            return new ComputePoolConfig(threads, kind, niceness, idleScheduling, lane, drainMillis);
         }
     }
 }

@@ -34,20 +34,20 @@ class ComputePoolConfigTest {
     @Test
     void aBadPoolConfigIsRefusedNamingTheField() {
         LaneOptions lane = LaneOptions.defaultsFor(1);
-        assertThatThrownBy(() -> new ComputePoolConfig(0, Kind.PLATFORM, 0, lane, 0))
+        assertThatThrownBy(() -> new ComputePoolConfig(0, Kind.PLATFORM, 0, false, lane, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("threads must be between 1 and 4096, was 0");
         assertThatThrownBy(() -> ComputePoolConfig.builder().threads(-1).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads must be");
-        assertThatThrownBy(() -> new ComputePoolConfig(1, null, 0, lane, 0))
+        assertThatThrownBy(() -> new ComputePoolConfig(1, null, 0, false, lane, 0))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("kind");
-        assertThatThrownBy(() -> new ComputePoolConfig(1, Kind.PLATFORM, -1, lane, 0))
+        assertThatThrownBy(() -> new ComputePoolConfig(1, Kind.PLATFORM, -1, false, lane, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("niceness must be between 0");
-        assertThatThrownBy(() -> new ComputePoolConfig(1, Kind.PLATFORM, 20, lane, 0))
+        assertThatThrownBy(() -> new ComputePoolConfig(1, Kind.PLATFORM, 20, false, lane, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was 20");
-        assertThatThrownBy(() -> new ComputePoolConfig(1, Kind.PLATFORM, 0, LaneOptions.defaultsFor(2), 0))
+        assertThatThrownBy(() -> new ComputePoolConfig(1, Kind.PLATFORM, 0, false, LaneOptions.defaultsFor(2), 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("defaultLane.maxConcurrency (2) must not exceed threads (1)");
-        assertThatThrownBy(() -> new ComputePoolConfig(1, Kind.PLATFORM, 0, lane, -1))
+        assertThatThrownBy(() -> new ComputePoolConfig(1, Kind.PLATFORM, 0, false, lane, -1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("drainMillis");
     }
 

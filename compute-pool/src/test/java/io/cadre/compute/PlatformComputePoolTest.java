@@ -43,6 +43,17 @@ class PlatformComputePoolTest extends ComputePoolContract {
     }
 
     @Test
+    void onLinuxIdleSchedulingPutsEachComputeThreadUnderSchedIdle() throws IOException {
+        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "SCHED_IDLE is Linux only");
+        Assumptions.assumeTrue(onPath("chrt"), "chrt is not on PATH");
+        try (ComputePool pool = ComputePool.start(ComputePoolConfig.builder().threads(2).niceness(0).idleScheduling(true).build())) {
+            assertThat(pool.nicenessApplied()).isTrue();
+            assertThat(pool.submit(() -> statField(threadId(), 41)).join()).as("policy").isEqualTo(5); // SCHED_IDLE
+        }
+        assertThat(statField(threadId(), 41)).as("the caller's own policy is untouched").isZero();
+    }
+
+    @Test
     void nicenessZeroLeavesThePriorityAsItIs() {
         ComputePool pool = pool(1, LaneOptions.defaultsFor(1));
         assertThat(pool.nicenessApplied()).isFalse();
@@ -52,11 +63,16 @@ class PlatformComputePoolTest extends ComputePoolContract {
         return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
     }
 
-    /** Field 19 of /proc/self/task/TID/stat; field 2 is "(name)" and may hold spaces. */
+    /** Field 19 of /proc/self/task/TID/stat. */
     private static int niceOf(String tid) throws IOException {
+        return statField(tid, 19);
+    }
+
+    /** Field n of /proc/self/task/TID/stat; field 2 is "(name)" and may hold spaces. */
+    private static int statField(String tid, int n) throws IOException {
         String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
         String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Integer.parseInt(afterName[19 - 3]);
+        return Integer.parseInt(afterName[n - 3]);
     }
 
     private static boolean onPath(String command) {

@@ -58,6 +58,16 @@ public final class ReferenceRoutes {
         return burn(bounded(ms));
     }
 
+    /**
+     * The same burn as {@code /compute} without {@code @CpuBound}: on a virtual thread per request,
+     * with no bound. Only for comparison (docs/benchmarks.md, mixed load): it shows what the
+     * annotation buys.
+     */
+    @GET("/compute-vt")
+    public Burned computeOnVirtualThreads(@QueryParam(value = "ms", defaultValue = "0") long ms) {
+        return burn(bounded(ms));
+    }
+
     /** Spins on a hash for {@code ms} of wall time; on an idle core that is {@code ms} of CPU. */
     static Burned burn(long ms) {
         long end = System.nanoTime() + ms * 1_000_000;

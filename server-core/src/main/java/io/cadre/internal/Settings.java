@@ -36,6 +36,8 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
             Map.entry("breaker", "CADRE_BREAKER"),
             Map.entry("compute-threads", "CADRE_COMPUTE_THREADS"),
             Map.entry("compute-kind", "CADRE_COMPUTE_KIND"),
+            Map.entry("compute-nice", "CADRE_COMPUTE_NICE"),
+            Map.entry("compute-idle", "CADRE_COMPUTE_IDLE"),
             Map.entry("aot-train", "CADRE_AOT_TRAIN"),
             Map.entry("aot-train-paths", "CADRE_AOT_TRAIN_PATHS"));
 
@@ -105,6 +107,12 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
                 case "restart-delay" -> supervision = withRestartDelay(supervision, number("restart-delay", value, 1, 3_600_000));
                 case "breaker" -> supervision = withBreaker(supervision, value);
                 case "compute-threads" -> compute = compute.withThreads((int) number("compute-threads", value, 1, 4096));
+                case "compute-nice" -> compute = compute.withNiceness((int) number("compute-nice", value, 0, 19));
+                case "compute-idle" -> compute = compute.withIdleScheduling(switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw new UsageException("invalid --compute-idle '" + value + "': expected true or false");
+                });
                 case "compute-kind" -> compute = compute.withVirtualThreads(switch (value.toLowerCase(java.util.Locale.ROOT)) {
                     case "platform" -> false;
                     case "virtual" -> true;
@@ -163,6 +171,8 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         sb.append("  --restart-delay MS      first delay before restarting a crashed worker; doubles per crash [CADRE_RESTART_DELAY] (default 100)\n");
         sb.append("  --breaker N/MS          stop restarting after N crashes within MS [CADRE_BREAKER] (default 5/60000)\n");
         sb.append("  --compute-threads N     threads of each worker's compute pool [CADRE_COMPUTE_THREADS] (default: max(1, processors / workers))\n");
+        sb.append("  --compute-nice N        Linux nice value of compute threads, 0 (as IO) to 19 (lowest) [CADRE_COMPUTE_NICE] (default 5)\n");
+        sb.append("  --compute-idle B        run compute threads under SCHED_IDLE: true or false [CADRE_COMPUTE_IDLE] (default true)\n");
         sb.append("  --compute-kind K        platform (a bounded pool) or virtual (virtual threads behind a semaphore) [CADRE_COMPUTE_KIND]\n");
         sb.append("  --aot-train FILE        run one worker on training requests and write its AOT cache to FILE (JDK 25+) [CADRE_AOT_TRAIN]\n");
         sb.append("  --aot-train-paths P,..  paths the training run requests [CADRE_AOT_TRAIN_PATHS] (default: health and every GET route)\n");

@@ -23,6 +23,43 @@ final class Niceness {
     private Niceness() {
     }
 
+    /** {@code SCHED_IDLE} in field 41 ("policy") of {@code /proc/<pid>/task/<tid>/stat}. */
+    static final int SCHED_IDLE = 5;
+
+    /**
+     * Puts the calling thread under {@code SCHED_IDLE} with {@code chrt --idle -p 0 <tid>}, then
+     * reads its policy back. Call it from the thread itself.
+     *
+     * @return null if the thread now runs under {@code SCHED_IDLE}; otherwise why not
+     */
+    static String idleSchedulingForCurrentThread() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return "SCHED_IDLE needs Linux, this is " + System.getProperty("os.name");
+        }
+        try {
+            String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+            Process chrt = new ProcessBuilder("chrt", "--idle", "-p", "0", tid)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!chrt.waitFor(RENICE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                chrt.destroyForcibly();
+                return "chrt did not finish within " + RENICE_WAIT_SECONDS + " s";
+            }
+            if (chrt.exitValue() != 0) {
+                return "chrt exited with status " + chrt.exitValue();
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return "could not run chrt: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while waiting for chrt";
+        }
+        OptionalInt policy = statField(41);
+        return policy.isPresent() && policy.getAsInt() == SCHED_IDLE ? null
+                : "the thread's scheduling policy is " + (policy.isEmpty() ? "unknown" : policy.getAsInt()) + " after chrt";
+    }
+
     /**
      * Sets the calling thread's nice value. Call it from the thread itself.
      *
@@ -62,11 +99,16 @@ final class Niceness {
 
     /** @return the calling thread's nice value: field 19 of {@code /proc/thread-self/stat} */
     static OptionalInt ofCurrentThread() {
+        return statField(19);
+    }
+
+    /** @return field {@code n} (1-based, as proc(5) numbers them) of {@code /proc/thread-self/stat} */
+    static OptionalInt statField(int n) {
         try {
             String stat = Files.readString(Path.of("/proc/thread-self/stat"));
             // Field 2, the command name, is in parentheses and may hold spaces: count after it.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            return OptionalInt.of(Integer.parseInt(fields[19 - 3]));
+            return OptionalInt.of(Integer.parseInt(fields[n - 3]));
         } catch (IOException | RuntimeException e) {
             return OptionalInt.empty();
         }

@@ -18,9 +18,6 @@ import io.cadre.Request;
 import io.cadre.Worker;
 import io.cadre.internal.util.Json;
 import java.lang.annotation.Annotation;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
@@ -32,11 +29,12 @@ import java.util.stream.Collectors;
 
 /**
  * Turns an annotated route object into {@link RouteSpec}s, once, at startup: each route method
- * becomes a method handle and an array of parameter binders, so serving a request involves no
- * reflection. Every mistake (two HTTP-method annotations, a path parameter missing from the
+ * becomes a generated invoker ({@link Invokers}) and an array of parameter binders, so serving a
+ * request involves no reflection. Every mistake (two HTTP-method annotations, a path parameter missing from the
  * template, an unsupported parameter type, two bodies) fails with one message naming the method.
  */
 public final class RouteScanner {
+    private static final Object[] NO_ARGS = new Object[0];
     private RouteScanner() {
     }
 
@@ -84,13 +82,13 @@ public final class RouteScanner {
             compute = new RouteSpec.ComputeOptions(cpu.maxConcurrency(), cpu.queue(), cpu.queueTimeoutMillis());
         }
         ParamBinder[] binders = binders(method, template, httpMethod);
-        MethodHandle invoker = invoker(target, method);
-        Handler handler = request -> {
+        Invokers.Invoker invoker = Invokers.of(target, method);
+        Handler handler = binders.length == 0 ? request -> invoker.call(NO_ARGS) : request -> {
             Object[] args = new Object[binders.length];
             for (int i = 0; i < args.length; i++) {
                 args[i] = binders[i].bind(request);
             }
-            return invoke(invoker, args);
+            return invoker.call(args);
         };
         return new RouteSpec(httpMethod, template, model, compute, handler, where);
     }
@@ -143,27 +141,6 @@ public final class RouteScanner {
                     + ", which Cadre does not convert; use String, int, long, double, boolean, an enum, UUID or Optional of one");
         }
         return convert;
-    }
-
-    private static MethodHandle invoker(Object target, Method method) {
-        try {
-            method.setAccessible(true);
-            MethodHandle handle = MethodHandles.lookup().unreflect(method).bindTo(target);
-            return handle.asSpreader(Object[].class, method.getParameterCount())
-                    .asType(MethodType.methodType(Object.class, Object[].class));
-        } catch (IllegalAccessException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot be called by Cadre: " + e.getMessage(), e);
-        }
-    }
-
-    private static Object invoke(MethodHandle invoker, Object[] args) throws Exception {
-        try {
-            return (Object) invoker.invokeExact(args);
-        } catch (Exception | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
     }
 
     /** The methods of {@code type} and its superclasses; an override hides the method it overrides. */

@@ -33,6 +33,8 @@ public final class RouteTable {
     }
 
     private final Node root = new Node();
+    /** Routes whose template has no parameter, by exact path: one hash lookup for the common case. */
+    private final Map<String, Node> exact = new HashMap<>();
 
     /** Builds the table; fails with {@link IllegalArgumentException} naming both routes of a clash. */
     public RouteTable(List<RouteSpec> routes) {
@@ -42,6 +44,9 @@ public final class RouteTable {
                 node = segment == null
                         ? (node.param == null ? (node.param = new Node()) : node.param)
                         : node.literals.computeIfAbsent(segment, s -> new Node());
+            }
+            if (route.template().params().isEmpty()) {
+                exact.put(route.template().toString(), node);
             }
             RouteSpec earlier = node.byMethod.putIfAbsent(route.method(), route);
             if (earlier != null) {
@@ -53,14 +58,18 @@ public final class RouteTable {
 
     /** Looks up {@code method} and the decoded request {@code path}. */
     public Lookup lookup(String method, String path) {
-        String[] segments = split(path);
-        if (segments == null) {
-            return NotFound.INSTANCE;
-        }
-        String[] values = new String[segments.length];
-        Node node = find(root, segments, 0, values);
+        Node node = exact.get(path);
+        String[] values = null;
         if (node == null) {
-            return NotFound.INSTANCE;
+            String[] segments = split(path);
+            if (segments == null) {
+                return NotFound.INSTANCE;
+            }
+            values = new String[segments.length];
+            node = find(root, segments, 0, values);
+            if (node == null) {
+                return NotFound.INSTANCE;
+            }
         }
         RouteSpec route = node.byMethod.get(method);
         if (route == null && method.equals("HEAD")) {
@@ -73,7 +82,7 @@ public final class RouteTable {
             }
             return new NotAllowed(allowed);
         }
-        return new Found(route, params(route, values));
+        return new Found(route, values == null ? Map.of() : params(route, values));
     }
 
     private static Node find(Node node, String[] segments, int i, String[] values) {
@@ -114,14 +123,30 @@ public final class RouteTable {
         return params;
     }
 
-    /** The path's segments; null when it cannot match any route (no leading slash). */
+    /** The path's segments; null when it cannot match any route (no leading slash). No regex: this runs per request. */
     private static String[] split(String path) {
         if (path.isEmpty() || path.charAt(0) != '/') {
             return null;
         }
-        if (path.length() == 1) {
+        int n = path.length();
+        if (n == 1) {
             return new String[0];
         }
-        return path.substring(1).split("/", -1);
+        int count = 1;
+        for (int i = 1; i < n; i++) {
+            if (path.charAt(i) == '/') {
+                count++;
+            }
+        }
+        String[] segments = new String[count];
+        int start = 1;
+        int k = 0;
+        for (int i = 1; i <= n; i++) {
+            if (i == n || path.charAt(i) == '/') {
+                segments[k++] = path.substring(start, i);
+                start = i + 1;
+            }
+        }
+        return segments;
     }
 }

@@ -58,7 +58,7 @@ final class Invoker {
     }
 
     private Object chain(RouteSpec route, Request request, int index) throws Exception {
-        if (index == filters.size()) {
+        if (index == filters.size()) { // also the whole chain of an app without filters
             return route.handler().handle(request);
         }
         return filters.get(index).filter(request, () -> chain(route, request, index + 1));

@@ -1,5 +1,6 @@
 package io.cadre.internal.worker;
 
+import io.undertow.server.HttpServerExchange;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,7 @@ final class IoWatchdog {
     static final class Slot {
         final Thread thread = Thread.currentThread();
         volatile long since;
-        volatile String what;
+        volatile HttpServerExchange what;
         long reported;
     }
 
@@ -63,7 +64,7 @@ final class IoWatchdog {
     }
 
     /** The calling IO thread starts work on {@code what}; returns its slot for {@link #exit}. */
-    Slot enter(String what) {
+    Slot enter(HttpServerExchange what) {
         Slot slot = mine.get();
         slot.what = what;
         slot.since = System.nanoTime();
@@ -84,7 +85,9 @@ final class IoWatchdog {
                 for (StackTraceElement e : slot.thread.getStackTrace()) {
                     stack.append("\n\tat ").append(e);
                 }
-                report.accept("IO thread " + slot.thread.getName() + " has been busy with " + slot.what + " for "
+                HttpServerExchange what = slot.what;
+                String request = what == null ? "a request" : what.getRequestMethod() + " " + what.getRequestPath();
+                report.accept("IO thread " + slot.thread.getName() + " has been busy with " + request + " for "
                         + TimeUnit.NANOSECONDS.toMillis(now - since) + " ms; an IO thread must never block or compute"
                         + " (mark CPU work @CpuBound, take @NonBlocking off blocking routes). Its stack:" + stack);
             }

@@ -52,6 +52,7 @@ final class PoolComputeRoutes implements ComputeRoutes {
                 .threads(threads)
                 .kind(c.virtualThreads() ? ComputePoolConfig.Kind.VIRTUAL : ComputePoolConfig.Kind.PLATFORM)
                 .niceness(c.niceness())
+                .idleScheduling(c.idleScheduling())
                 .defaultLane(base)
                 .drainMillis(config.drainTimeoutMillis())
                 .build());

@@ -17,6 +17,9 @@ record Reply(int status, Map<String, String> headers, byte[] body) {
     static final String JSON = "application/json";
     static final String BYTES = "application/octet-stream";
     static final String PROBLEM = "application/problem+json";
+    private static final Map<String, String> TEXT_HEADERS = Map.of("Content-Type", TEXT);
+    private static final Map<String, String> JSON_HEADERS = Map.of("Content-Type", JSON);
+    private static final Map<String, String> BYTES_HEADERS = Map.of("Content-Type", BYTES);
 
     Reply {
         headers = Map.copyOf(headers);
@@ -45,12 +48,12 @@ record Reply(int status, Map<String, String> headers, byte[] body) {
             return new Reply(204, Map.of(), null);
         }
         if (result instanceof String text) {
-            return new Reply(200, Map.of("Content-Type", TEXT), text.getBytes(StandardCharsets.UTF_8));
+            return new Reply(200, TEXT_HEADERS, text.getBytes(StandardCharsets.UTF_8));
         }
         if (result instanceof byte[] bytes) {
-            return new Reply(200, Map.of("Content-Type", BYTES), bytes);
+            return new Reply(200, BYTES_HEADERS, bytes);
         }
-        return new Reply(200, Map.of("Content-Type", JSON), Json.MAPPER.writeValueAsBytes(result));
+        return new Reply(200, JSON_HEADERS, Json.MAPPER.writeValueAsBytes(result));
     }
 
     /** An {@code application/problem+json} reply (RFC 9457); never carries a stack trace. */

@@ -1,6 +1,7 @@
 package io.cadre.internal.worker;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -22,7 +23,9 @@ final class Responder {
         }
         exchange.setStatusCode(reply.status());
         for (Map.Entry<String, String> h : reply.headers().entrySet()) {
-            exchange.getResponseHeaders().put(HttpString.tryFromString(h.getKey()), h.getValue());
+            String name = h.getKey();
+            HttpString header = name.equals("Content-Type") ? Headers.CONTENT_TYPE : HttpString.tryFromString(name);
+            exchange.getResponseHeaders().put(header, h.getValue());
         }
         byte[] body = reply.body();
         if (body == null || body.length == 0) {

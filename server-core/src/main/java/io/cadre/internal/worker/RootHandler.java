@@ -41,6 +41,11 @@ final class RootHandler implements HttpHandler {
     private final Worker worker;
     private final Runnable onFirstResponse;
     private volatile boolean servedOne;
+    /** Counts the request out of flight when its exchange completes; one instance for every request. */
+    private final io.undertow.server.ExchangeCompletionListener completion = (ex, next) -> {
+        countOut();
+        next.proceed();
+    };
 
     RootHandler(RouteTable routes, Invoker invoker, ServerState state, Executor requestThreads, ComputeRoutes compute,
             IoWatchdog watchdog, Worker worker, Runnable onFirstResponse) {
@@ -56,7 +61,7 @@ final class RootHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        IoWatchdog.Slot slot = watchdog.enter(exchange.getRequestMethod() + " " + exchange.getRequestPath());
+        IoWatchdog.Slot slot = watchdog.enter(exchange);
         try {
             route(exchange);
         } finally {
@@ -66,14 +71,7 @@ final class RootHandler implements HttpHandler {
 
     private void route(HttpServerExchange exchange) {
         state.requestStarted();
-        exchange.addExchangeCompleteListener((ex, next) -> {
-            state.requestFinished();
-            if (!servedOne) {
-                servedOne = true;
-                onFirstResponse.run();
-            }
-            next.proceed();
-        });
+        exchange.addExchangeCompleteListener(completion);
         String path = exchange.getRequestPath();
         if (path.startsWith("/health/")) {
             Responder.write(exchange, state, health(exchange, path));
@@ -81,10 +79,10 @@ final class RootHandler implements HttpHandler {
         }
         switch (routes.lookup(exchange.getRequestMethod().toString(), path)) {
             case RouteTable.Found found -> {
-                if (hasBody(exchange)) {
+                if (!exchange.isRequestComplete() && hasBody(exchange)) {
                     exchange.getRequestReceiver().receiveFullBytes(
                             (ex, body) -> {
-                                IoWatchdog.Slot slot = watchdog.enter(ex.getRequestMethod() + " " + ex.getRequestPath());
+                                IoWatchdog.Slot slot = watchdog.enter(ex);
                                 try {
                                     run(ex, found, body);
                                 } finally {
@@ -100,6 +98,14 @@ final class RootHandler implements HttpHandler {
                     notAllowed(notAllowed.allowed(), exchange.getRequestMethod().toString(), path));
             case RouteTable.NotFound notFound -> Responder.write(exchange, state,
                     Reply.problem(404, "Not Found", "no route for " + path, path));
+        }
+    }
+
+    private void countOut() {
+        state.requestFinished();
+        if (!servedOne) {
+            servedOne = true;
+            onFirstResponse.run();
         }
     }
 
