@@ -49,6 +49,13 @@ class ReferenceAppIT {
     }
 
     @Test
+    void thePrimaryLogsEachRouteWithItsExecutionModelOnce() {
+        assertThat(app.stderr()).filteredOn(l -> l.contains("route GET /compute -> ReferenceRoutes.compute(long) on COMPUTE")).hasSize(1);
+        assertThat(app.stderr()).filteredOn(l -> l.contains("route GET /plaintext -> ReferenceRoutes.plaintext() on IO")).hasSize(1);
+        assertThat(app.stderr()).filteredOn(l -> l.contains("route GET /io -> ReferenceRoutes.io(long) on WORKER")).hasSize(1);
+    }
+
+    @Test
     void plaintextAndJsonAnswerTheirFixedBodies() throws Exception {
         RawHttp.Response text = RawHttp.get(port, "/plaintext");
         assertThat(text.status()).isEqualTo(200);

@@ -33,27 +33,9 @@ final class Niceness {
      * @return null if the thread now runs under {@code SCHED_IDLE}; otherwise why not
      */
     static String idleSchedulingForCurrentThread() {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return "SCHED_IDLE needs Linux, this is " + System.getProperty("os.name");
-        }
-        try {
-            String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-            Process chrt = new ProcessBuilder("chrt", "--idle", "-p", "0", tid)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            if (!chrt.waitFor(RENICE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                chrt.destroyForcibly();
-                return "chrt did not finish within " + RENICE_WAIT_SECONDS + " s";
-            }
-            if (chrt.exitValue() != 0) {
-                return "chrt exited with status " + chrt.exitValue();
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            return "could not run chrt: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while waiting for chrt";
+        String failed = runForCurrentThread("chrt", "--idle", "-p", "0");
+        if (failed != null) {
+            return failed;
         }
         OptionalInt policy = statField(41);
         return policy.isPresent() && policy.getAsInt() == SCHED_IDLE ? null
@@ -67,27 +49,9 @@ final class Niceness {
      * @return null if the thread now runs at {@code niceness}; otherwise why not
      */
     static String applyToCurrentThread(int niceness) {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return "per-thread nice values need Linux, this is " + System.getProperty("os.name");
-        }
-        try {
-            String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-            Process renice = new ProcessBuilder("renice", Integer.toString(niceness), "-p", tid)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            if (!renice.waitFor(RENICE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                renice.destroyForcibly();
-                return "renice did not finish within " + RENICE_WAIT_SECONDS + " s";
-            }
-            if (renice.exitValue() != 0) {
-                return "renice exited with status " + renice.exitValue();
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            return "could not run renice: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while waiting for renice";
+        String failed = runForCurrentThread("renice", Integer.toString(niceness), "-p");
+        if (failed != null) {
+            return failed;
         }
         OptionalInt actual = ofCurrentThread();
         if (actual.isEmpty() || actual.getAsInt() != niceness) {
@@ -95,6 +59,41 @@ final class Niceness {
                     + " after renice";
         }
         return null;
+    }
+
+    /**
+     * Runs {@code command} with the calling thread's kernel thread id appended, waiting at most
+     * {@value #RENICE_WAIT_SECONDS} s.
+     *
+     * @return null when it exited 0; otherwise why not
+     */
+    private static String runForCurrentThread(String... command) {
+        String name = command[0];
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return name + " on a thread needs Linux, this is " + System.getProperty("os.name");
+        }
+        try {
+            String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+            String[] full = java.util.Arrays.copyOf(command, command.length + 1);
+            full[command.length] = tid;
+            Process process = new ProcessBuilder(full)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!process.waitFor(RENICE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return name + " did not finish within " + RENICE_WAIT_SECONDS + " s";
+            }
+            if (process.exitValue() != 0) {
+                return name + " exited with status " + process.exitValue();
+            }
+            return null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return "could not run " + name + ": " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while waiting for " + name;
+        }
     }
 
     /** @return the calling thread's nice value: field 19 of {@code /proc/thread-self/stat} */
