@@ -28,10 +28,10 @@ import java.util.regex.Pattern;
  */
 public final class ClusterProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("cadre listening on http://(\\S+):(\\d+) \\((\\d+) workers\\)");
-    private static final List<String> LIVE_MARKERS = new CopyOnWriteArrayList<>();
+    private static final List<ClusterProcess> LIVE = new CopyOnWriteArrayList<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE_MARKERS.forEach(ClusterProcess::killMarked)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(c -> killTree(c.process, c.marker))));
     }
 
     private final Process process;
@@ -71,8 +71,9 @@ public final class ClusterProcess implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("CADRE_") && !k.equals("CADRE_RUNTIME_DIR"));
         pb.environment().putAll(env);
         pb.environment().put("CADRE_TEST_RUN", marker);
-        LIVE_MARKERS.add(marker);
-        return new ClusterProcess(pb.start(), marker);
+        ClusterProcess cluster = new ClusterProcess(pb.start(), marker);
+        LIVE.add(cluster);
+        return cluster;
     }
 
     static String java() {
@@ -158,11 +159,11 @@ public final class ClusterProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        killMarked(marker);
+        killTree(process, marker);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
         awaitNoProcesses(Duration.ofSeconds(10));
-        LIVE_MARKERS.remove(marker);
+        LIVE.remove(this);
     }
 
     private static List<Long> marked(String marker) {
@@ -173,6 +174,18 @@ public final class ClusterProcess implements AutoCloseable {
                 .filter(pid -> pid != self)
                 .filter(pid -> Proc.environ(pid, "CADRE_TEST_RUN").map(marker::equals).orElse(false))
                 .toList();
+    }
+
+    /**
+     * Kills the primary's whole process tree, taken while it still has its parents (a helper such
+     * as redis-server rewrites its environment, so its marker cannot be read), then every process
+     * left with the marker (a worker whose primary already died).
+     */
+    private static void killTree(Process primary, String marker) {
+        List<ProcessHandle> tree = primary.toHandle().descendants().toList();
+        primary.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        killMarked(marker);
     }
 
     private static void killMarked(String marker) {
