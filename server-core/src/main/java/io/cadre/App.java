@@ -33,18 +33,39 @@ public final class App {
     private final List<Consumer<Primary>> primaryHooks;
     private final List<Consumer<Worker>> workerHooks;
     private final Map<String, String> options;
+    private final List<Extension> extensions;
     private final List<String> problems;
 
     private App(Builder b) {
         this.config = b.config;
-        this.routes = List.copyOf(b.routes);
-        this.filters = List.copyOf(b.filters);
+        this.extensions = List.copyOf(b.extensions);
+        List<String> found = new ArrayList<>(b.problems);
+        Map<Class<?>, java.util.function.Function<Request, Object>> provided = new LinkedHashMap<>();
+        List<Filter> allFilters = new ArrayList<>();
+        for (Extension e : extensions) {
+            provided.putAll(e.parameters());
+            allFilters.addAll(e.filters());
+        }
+        allFilters.addAll(b.filters);
+        List<RouteSpec> resolved = new ArrayList<>();
+        for (Object source : b.routes) {
+            if (source instanceof RouteSpec spec) {
+                resolved.add(spec);
+            } else {
+                try {
+                    resolved.addAll(RouteScanner.scan(source, provided));
+                } catch (IllegalArgumentException e) {
+                    found.add(e.getMessage());
+                }
+            }
+        }
+        this.routes = List.copyOf(resolved);
+        this.filters = List.copyOf(allFilters);
         this.exceptionMappers = Map.copyOf(b.exceptionMappers);
         this.startupChecks = Map.copyOf(new LinkedHashMap<>(b.startupChecks));
         this.primaryHooks = List.copyOf(b.primaryHooks);
         this.workerHooks = List.copyOf(b.workerHooks);
         this.options = Map.copyOf(b.options);
-        List<String> found = new ArrayList<>(b.problems);
         try {
             new RouteTable(routes);
         } catch (IllegalArgumentException e) {
@@ -67,7 +88,12 @@ public final class App {
         return routes;
     }
 
-    /** The filters, outermost first. */
+    /** The extensions, in registration order. */
+    public List<Extension> extensions() {
+        return extensions;
+    }
+
+    /** The filters, outermost first: the extensions' filters, then the app's. */
     public List<Filter> filters() {
         return filters;
     }
@@ -103,8 +129,9 @@ public final class App {
     /** Builds an {@link App}. Not thread-safe. */
     public static final class Builder {
         private CadreConfig config = CadreConfig.defaults();
-        private final List<RouteSpec> routes = new ArrayList<>();
+        private final List<Object> routes = new ArrayList<>(); // RouteSpecs, and route objects scanned in build()
         private final List<Filter> filters = new ArrayList<>();
+        private final List<Extension> extensions = new ArrayList<>();
         private final Map<Class<? extends Throwable>, ExceptionMapper<?>> exceptionMappers = new LinkedHashMap<>();
         private final LinkedHashMap<String, StartupCheck> startupChecks = new LinkedHashMap<>();
         private final List<Consumer<Primary>> primaryHooks = new ArrayList<>();
@@ -124,14 +151,23 @@ public final class App {
         /**
          * Adds every route of an annotated route object: methods annotated with {@link GET},
          * {@link POST}, {@link PUT}, {@link DELETE} or {@link PATCH}, below the class's {@link Path}
-         * prefix. Resolved once, here, into method handles.
+         * prefix. Resolved once, in {@link #build()}, into generated invokers; parameters may be of
+         * the types the app's extensions supply.
          */
         public Builder routes(Object routeObject) {
-            Objects.requireNonNull(routeObject, "routeObject");
-            try {
-                routes.addAll(RouteScanner.scan(routeObject));
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
+            routes.add(Objects.requireNonNull(routeObject, "routeObject"));
+            return this;
+        }
+
+        /**
+         * Plugs in an {@link Extension}: its options join the app's, its filters run outside the
+         * app's, and route methods may take the parameter types it supplies.
+         */
+        public Builder extension(Extension extension) {
+            Objects.requireNonNull(extension, "extension");
+            extensions.add(extension);
+            for (Map.Entry<String, String> o : extension.options().entrySet()) {
+                option(o.getKey(), o.getValue());
             }
             return this;
         }

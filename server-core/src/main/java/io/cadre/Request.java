@@ -4,7 +4,8 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
- * One HTTP request as a route handler sees it. Valid only while the handler runs; not thread-safe.
+ * One HTTP request as a route handler (or filter) sees it. Valid only while the request is served;
+ * not thread-safe: filters and the handler run on one thread, one after the other.
  */
 public interface Request {
     /** The HTTP method in upper case, e.g. {@code GET}. */
@@ -36,4 +37,13 @@ public interface Request {
 
     /** The worker serving this request. */
     Worker worker();
+
+    /** The route this request matched. */
+    RouteInfo route();
+
+    /** A value a filter or extension attached to this request, or {@code null}. */
+    Object attribute(String name);
+
+    /** Attaches {@code value} to this request under {@code name}, for later filters and the handler. */
+    void attribute(String name, Object value);
 }

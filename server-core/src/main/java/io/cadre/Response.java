@@ -1,34 +1,42 @@
 package io.cadre;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A response with a status, headers and a body, for handlers that need more than a return value.
- * Immutable: every {@code with...} method returns a new instance.
+ * A response with a status, headers and a body, for handlers (and filters) that need more than a
+ * return value. Immutable: every {@code with...} method returns a new instance.
  *
  * <p>The body is one of: {@code null} (no body), a {@code String} (UTF-8), a {@code byte[]}, or any
- * other value, written as JSON with Jackson.
+ * other value, written as JSON with Jackson. A header may have several values ({@link #addHeader},
+ * e.g. two {@code Set-Cookie}); names are case-insensitive.
  */
 public final class Response {
     private final int status;
-    private final Map<String, String> headers;
+    private final List<Map.Entry<String, String>> headers;
     private final Object body;
 
-    private Response(int status, Map<String, String> headers, Object body) {
+    private Response(int status, List<Map.Entry<String, String>> headers, Object body) {
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("HTTP status must be 100..599, was " + status);
         }
         this.status = status;
-        this.headers = Map.copyOf(headers);
+        this.headers = List.copyOf(headers);
         this.body = body;
+    }
+
+    private static Response of(int status, String contentType, Object body) {
+        return new Response(status, contentType == null ? List.of() : List.of(Map.entry("Content-Type", contentType)), body);
     }
 
     /** A response with {@code status} and no body. */
     public static Response status(int status) {
-        return new Response(status, Map.of(), null);
+        return of(status, null, null);
     }
 
     /**
@@ -36,7 +44,7 @@ public final class Response {
      * {@code String}, bytes for a {@code byte[]}, JSON for anything else.
      */
     public static Response ok(Object body) {
-        return new Response(200, Map.of(), Objects.requireNonNull(body, "body"));
+        return of(200, null, Objects.requireNonNull(body, "body"));
     }
 
     /**
@@ -52,17 +60,17 @@ public final class Response {
 
     /** 200 with a {@code text/plain; charset=UTF-8} body. */
     public static Response text(String text) {
-        return new Response(200, Map.of("Content-Type", "text/plain; charset=UTF-8"), Objects.requireNonNull(text, "text"));
+        return of(200, "text/plain; charset=UTF-8", Objects.requireNonNull(text, "text"));
     }
 
     /** 200 with {@code value} written as JSON. */
     public static Response json(Object value) {
-        return new Response(200, Map.of("Content-Type", "application/json"), Objects.requireNonNull(value, "value"));
+        return of(200, "application/json", Objects.requireNonNull(value, "value"));
     }
 
     /** 200 with {@code bytes} as {@code application/octet-stream}. */
     public static Response bytes(byte[] bytes) {
-        return new Response(200, Map.of("Content-Type", "application/octet-stream"), Objects.requireNonNull(bytes, "bytes"));
+        return of(200, "application/octet-stream", Objects.requireNonNull(bytes, "bytes"));
     }
 
     /** This response with another status. */
@@ -75,25 +83,58 @@ public final class Response {
         return new Response(status, headers, newBody);
     }
 
-    /** This response with header {@code name} set to {@code value} (replacing an earlier value). */
+    /** This response with header {@code name} set to {@code value}, replacing every earlier value. */
     public Response withHeader(String name, String value) {
+        check(name, value);
+        List<Map.Entry<String, String>> copy = new ArrayList<>(headers);
+        copy.removeIf(h -> h.getKey().equalsIgnoreCase(name));
+        copy.add(Map.entry(name, value));
+        return new Response(status, copy, body);
+    }
+
+    /** This response with one more value of header {@code name}, after the ones it has. */
+    public Response addHeader(String name, String value) {
+        check(name, value);
+        List<Map.Entry<String, String>> copy = new ArrayList<>(headers);
+        copy.add(Map.entry(name, value));
+        return new Response(status, copy, body);
+    }
+
+    private static void check(String name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
         if (name.isBlank() || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("invalid header " + name);
         }
-        Map<String, String> copy = new LinkedHashMap<>(headers);
-        copy.keySet().removeIf(k -> k.equalsIgnoreCase(name));
-        copy.put(name, value);
-        return new Response(status, copy, body);
     }
 
     public int status() {
         return status;
     }
 
+    /** Each header's first value, by name as given. */
     public Map<String, String> headers() {
+        Map<String, String> first = new LinkedHashMap<>();
+        for (Map.Entry<String, String> h : headers) {
+            first.putIfAbsent(h.getKey(), h.getValue());
+        }
+        return first;
+    }
+
+    /** Every header value, in order. */
+    public List<Map.Entry<String, String>> headerValues() {
         return headers;
+    }
+
+    /** The first value of header {@code name} (case-insensitive), or {@code null}. */
+    public String header(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (Map.Entry<String, String> h : headers) {
+            if (h.getKey().toLowerCase(Locale.ROOT).equals(lower)) {
+                return h.getValue();
+            }
+        }
+        return null;
     }
 
     public Object body() {

@@ -65,6 +65,12 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
             }
         }
         Map<String, String> appOptions = new LinkedHashMap<>();
+        for (String name : app.options().keySet()) {
+            String value = env.get(envName(name));
+            if (value != null && !value.isBlank()) {
+                appOptions.put(name, value);
+            }
+        }
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -159,6 +165,11 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         return paths;
     }
 
+    /** The environment variable an app option is also read from: {@code --redis-config} is {@code CADRE_REDIS_CONFIG}. */
+    public static String envName(String option) {
+        return "CADRE_" + option.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    }
+
     /** The usage text printed for {@code --help}. */
     public static String usage(App app) {
         StringBuilder sb = new StringBuilder();
@@ -177,7 +188,7 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         sb.append("  --aot-train FILE        run one worker on training requests and write its AOT cache to FILE (JDK 25+) [CADRE_AOT_TRAIN]\n");
         sb.append("  --aot-train-paths P,..  paths the training run requests [CADRE_AOT_TRAIN_PATHS] (default: health and every GET route)\n");
         for (Map.Entry<String, String> e : app.options().entrySet()) {
-            sb.append(String.format("  --%-22s %s%n", e.getKey() + " VALUE", e.getValue()));
+            sb.append(String.format("  --%-22s %s [%s]%n", e.getKey() + " VALUE", e.getValue(), envName(e.getKey())));
         }
         return sb.toString();
     }

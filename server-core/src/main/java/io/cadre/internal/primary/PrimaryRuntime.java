@@ -58,6 +58,7 @@ public final class PrimaryRuntime {
         }
         PortReservation port = null;
         IpcServer ipc = null;
+        java.util.Deque<io.cadre.Extension> startedExtensions = new java.util.ArrayDeque<>();
         try {
             if (training.isPresent()) {
                 Files.deleteIfExists(training.get());
@@ -73,10 +74,31 @@ public final class PrimaryRuntime {
             workerEnv.put("CADRE_BIND_HOST", config.host());
             workerEnv.put("CADRE_BIND_PORT", Integer.toString(boundPort));
             workerEnv.put("CADRE_WORKER_COUNT", Integer.toString(config.workers()));
+            workerEnv.put("CADRE_RUNTIME_BASE", dir.base().toString());
+            StringBuilder description = new StringBuilder();
+            for (io.cadre.Extension extension : app.extensions()) {
+                io.cadre.ExtensionContext context = new io.cadre.ExtensionContext(settings.appOptions(), env, dir.base(), 0,
+                        ProcessHandle.current().pid(), config.workers(), config.drainTimeoutMillis());
+                io.cadre.Extension.Started started;
+                try {
+                    started = extension.startPrimary(context);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("cadre: " + e.getMessage()); // a bad option: say which, no stack trace
+                    return ExitCodes.USAGE;
+                } catch (Exception e) {
+                    System.err.println("cadre: " + extension.name() + " failed to start: " + e.getMessage());
+                    return ExitCodes.FATAL;
+                }
+                startedExtensions.addFirst(extension);
+                workerEnv.putAll(started.workerEnvironment());
+                if (!started.description().isBlank()) {
+                    description.append("; ").append(extension.name()).append(": ").append(started.description());
+                }
+            }
             String url = "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + boundPort;
             AtomicReference<Supervisor> self = new AtomicReference<>();
             Supervisor supervisor = new Supervisor(config, command.command(), workerEnv, handle, ready -> {
-                System.out.println("cadre listening on " + url + " (" + ready + " workers)");
+                System.out.println("cadre listening on " + url + " (" + ready + " workers)" + description);
                 System.out.flush();
                 training.ifPresent(cache -> AotTraining.start(boundPort, AotTraining.paths(app, settings.aotTrainPaths()),
                         () -> self.get().shutdown("AOT training done")));
@@ -113,6 +135,13 @@ public final class PrimaryRuntime {
             System.err.println("cadre: " + e.getMessage());
             return ExitCodes.FATAL;
         } finally {
+            for (io.cadre.Extension extension : startedExtensions) {
+                try {
+                    extension.stop();
+                } catch (RuntimeException e) {
+                    log.warn("{} failed to stop: {}", extension.name(), e.toString());
+                }
+            }
             if (ipc != null) {
                 ipc.close();
             }

@@ -39,6 +39,14 @@ public final class RouteScanner {
     }
 
     public static List<RouteSpec> scan(Object routes) {
+        return scan(routes, java.util.Map.of());
+    }
+
+    /**
+     * Scans {@code routes}; parameters of the types in {@code provided} (an extension's, such as a
+     * session) are bound with the given function.
+     */
+    public static List<RouteSpec> scan(Object routes, java.util.Map<Class<?>, java.util.function.Function<io.cadre.Request, Object>> provided) {
         Class<?> type = routes.getClass();
         Path prefix = type.getAnnotation(Path.class);
         List<RouteSpec> specs = new ArrayList<>();
@@ -52,7 +60,7 @@ public final class RouteScanner {
                 throw new IllegalArgumentException(where + ": has more than one HTTP method annotation: " + verbs);
             }
             try {
-                specs.add(spec(routes, method, verbs.getFirst(), prefix == null ? "" : prefix.value(), where));
+                specs.add(spec(routes, method, verbs.getFirst(), prefix == null ? "" : prefix.value(), where, provided));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
             }
@@ -63,7 +71,8 @@ public final class RouteScanner {
         return specs;
     }
 
-    private static RouteSpec spec(Object target, Method method, Annotation verb, String prefix, String where) {
+    private static RouteSpec spec(Object target, Method method, Annotation verb, String prefix, String where,
+            java.util.Map<Class<?>, java.util.function.Function<io.cadre.Request, Object>> provided) {
         if (Modifier.isStatic(method.getModifiers())) {
             throw new IllegalArgumentException("a route method must not be static");
         }
@@ -81,7 +90,7 @@ public final class RouteScanner {
             model = ExecutionModel.COMPUTE;
             compute = new RouteSpec.ComputeOptions(cpu.maxConcurrency(), cpu.queue(), cpu.queueTimeoutMillis());
         }
-        ParamBinder[] binders = binders(method, template, httpMethod);
+        ParamBinder[] binders = binders(method, template, httpMethod, provided);
         Invokers.Invoker invoker = Invokers.of(target, method);
         Handler handler = binders.length == 0 ? request -> invoker.call(NO_ARGS) : request -> {
             Object[] args = new Object[binders.length];
@@ -90,10 +99,18 @@ public final class RouteScanner {
             }
             return invoker.call(args);
         };
-        return new RouteSpec(httpMethod, template, model, compute, handler, where);
+        java.util.Map<Class<? extends Annotation>, Annotation> annotations = new java.util.HashMap<>();
+        for (Annotation a : method.getDeclaringClass().getAnnotations()) {
+            annotations.put(a.annotationType(), a);
+        }
+        for (Annotation a : method.getAnnotations()) {
+            annotations.put(a.annotationType(), a);
+        }
+        return RouteSpec.of(httpMethod, template, model, compute, handler, where, annotations);
     }
 
-    private static ParamBinder[] binders(Method method, PathTemplate template, String httpMethod) {
+    private static ParamBinder[] binders(Method method, PathTemplate template, String httpMethod,
+            java.util.Map<Class<?>, java.util.function.Function<io.cadre.Request, Object>> provided) {
         Parameter[] params = method.getParameters();
         ParamBinder[] binders = new ParamBinder[params.length];
         boolean body = false;
@@ -118,6 +135,9 @@ public final class RouteScanner {
                 binders[i] = ParamBinder.header(header.value(), header.defaultValue(), type, converter(p));
             } else if (type == Request.class || type == Worker.class) {
                 binders[i] = ParamBinder.context(type);
+            } else if (provided.containsKey(type)) {
+                java.util.function.Function<io.cadre.Request, Object> source = provided.get(type);
+                binders[i] = source::apply;
             } else {
                 if (body) {
                     throw new IllegalArgumentException("parameter '" + p.getName() + "' would be a second request body");

@@ -2,6 +2,7 @@ package io.cadre.internal.route;
 
 import io.cadre.ExecutionModel;
 import io.cadre.Handler;
+import io.cadre.RouteInfo;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -17,9 +18,10 @@ import java.util.Set;
  * @param compute the compute-pool limits of a {@link ExecutionModel#COMPUTE} route, else null
  * @param handler the handler
  * @param source who declared the route, e.g. {@code UserRoutes.get(long)}
+ * @param info what filters see of the route (built from the rest, with the annotations)
  */
 public record RouteSpec(String method, PathTemplate template, ExecutionModel model, ComputeOptions compute, Handler handler,
-        String source) {
+        String source, RouteInfo info) {
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
     /** Paths that Cadre serves on every worker. */
     public static final Set<String> RESERVED_PATHS = Set.of("/health/live", "/health/ready");
@@ -53,7 +55,7 @@ public record RouteSpec(String method, PathTemplate template, ExecutionModel mod
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(source, "source");
-        if (!METHODS.contains(method)) {
+        if (method == null || !METHODS.contains(method)) {
             throw new IllegalArgumentException("unsupported HTTP method '" + method + "' for route " + template + " (" + source
                     + "); use one of " + METHODS);
         }
@@ -63,13 +65,22 @@ public record RouteSpec(String method, PathTemplate template, ExecutionModel mod
         if ((model == ExecutionModel.COMPUTE) != (compute != null)) {
             throw new IllegalArgumentException("compute options go with the COMPUTE model and only with it (" + source + ")");
         }
+        Objects.requireNonNull(info, "info");
+    }
+
+    /** A route with these parts and annotations. */
+    public static RouteSpec of(String method, PathTemplate template, ExecutionModel model, ComputeOptions compute, Handler handler,
+            String source, java.util.Map<Class<? extends java.lang.annotation.Annotation>, java.lang.annotation.Annotation> annotations) {
+        return new RouteSpec(method, template, model, compute, handler, source,
+                new RouteInfo(method, template.toString(), source, model, annotations));
     }
 
     /** A route declared with the programmatic API. */
     public static RouteSpec of(String method, String path, ExecutionModel model, Handler handler) {
         String m = method == null ? null : method.toUpperCase(Locale.ROOT);
         ComputeOptions compute = model == ExecutionModel.COMPUTE ? ComputeOptions.DEFAULTS : null;
-        return new RouteSpec(m, PathTemplate.parse(path), model, compute, handler, "App.Builder." + (m == null ? "route" : m.toLowerCase(Locale.ROOT)) + "(\"" + path + "\")");
+        return of(m, PathTemplate.parse(path), model, compute, handler,
+                "App.Builder." + (m == null ? "route" : m.toLowerCase(Locale.ROOT)) + "(\"" + path + "\")", java.util.Map.of());
     }
 
     /** Whether a request could match both routes: the same method and the same template shape. */

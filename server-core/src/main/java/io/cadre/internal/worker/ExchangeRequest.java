@@ -1,6 +1,7 @@
 package io.cadre.internal.worker;
 
 import io.cadre.Request;
+import io.cadre.RouteInfo;
 import io.cadre.Worker;
 import io.undertow.server.HttpServerExchange;
 import java.net.InetSocketAddress;
@@ -15,12 +16,33 @@ final class ExchangeRequest implements Request {
     private final byte[] body;
     private final Worker worker;
     private final Map<String, String> pathParams;
+    private final RouteInfo route;
+    private Map<String, Object> attributes;
 
-    ExchangeRequest(HttpServerExchange exchange, byte[] body, Worker worker, Map<String, String> pathParams) {
+    ExchangeRequest(HttpServerExchange exchange, byte[] body, Worker worker, Map<String, String> pathParams, RouteInfo route) {
         this.exchange = exchange;
         this.body = body;
         this.worker = worker;
         this.pathParams = pathParams;
+        this.route = route;
+    }
+
+    @Override
+    public RouteInfo route() {
+        return route;
+    }
+
+    @Override
+    public Object attribute(String name) {
+        return attributes == null ? null : attributes.get(name);
+    }
+
+    @Override
+    public void attribute(String name, Object value) {
+        if (attributes == null) {
+            attributes = new java.util.HashMap<>();
+        }
+        attributes.put(name, value);
     }
 
     @Override

@@ -78,7 +78,11 @@ final class Invoker {
         Throwable t = unwrap(error);
         if (t instanceof HttpException http) {
             Log.log.debug("route {} answered {}: {}", route, http.status(), http.getMessage());
-            return Reply.problem(http.status(), StatusCodes.getReason(http.status()), http.getMessage(), request.path());
+            Reply reply = Reply.problem(http.status(), StatusCodes.getReason(http.status()), http.getMessage(), request.path());
+            for (java.util.Map.Entry<String, String> h : http.headers()) {
+                reply = reply.withHeader(h.getKey(), h.getValue());
+            }
+            return reply;
         }
         ExceptionMapper<Throwable> mapper = mapperFor(t.getClass());
         if (mapper != null) {

@@ -3,8 +3,9 @@ package io.cadre.internal.worker;
 import io.cadre.Response;
 import io.cadre.internal.util.Json;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,23 +13,23 @@ import java.util.Map;
  * handler (JSON is serialized there, not on the IO thread); written by {@link Responder} on the IO
  * thread. Immutable.
  */
-record Reply(int status, Map<String, String> headers, byte[] body) {
+record Reply(int status, List<Map.Entry<String, String>> headers, byte[] body) {
     static final String TEXT = "text/plain; charset=UTF-8";
     static final String JSON = "application/json";
     static final String BYTES = "application/octet-stream";
     static final String PROBLEM = "application/problem+json";
-    private static final Map<String, String> TEXT_HEADERS = Map.of("Content-Type", TEXT);
-    private static final Map<String, String> JSON_HEADERS = Map.of("Content-Type", JSON);
-    private static final Map<String, String> BYTES_HEADERS = Map.of("Content-Type", BYTES);
+    private static final List<Map.Entry<String, String>> TEXT_HEADERS = List.of(Map.entry("Content-Type", TEXT));
+    private static final List<Map.Entry<String, String>> JSON_HEADERS = List.of(Map.entry("Content-Type", JSON));
+    private static final List<Map.Entry<String, String>> BYTES_HEADERS = List.of(Map.entry("Content-Type", BYTES));
 
     Reply {
-        headers = Map.copyOf(headers);
+        headers = List.copyOf(headers);
     }
 
     /** What a handler's return value becomes (see {@link io.cadre.Handler}). */
     static Reply of(Object result) throws Exception {
         if (result instanceof Response response) {
-            Map<String, String> headers = new LinkedHashMap<>(response.headers());
+            List<Map.Entry<String, String>> headers = new ArrayList<>(response.headerValues());
             Object body = response.body();
             if (body == null) {
                 return new Reply(response.status(), headers, null);
@@ -39,13 +40,13 @@ record Reply(int status, Map<String, String> headers, byte[] body) {
                 raw = Json.MAPPER.writeValueAsBytes(body);
                 type = JSON;
             }
-            if (headers.keySet().stream().noneMatch(k -> k.toLowerCase(Locale.ROOT).equals("content-type"))) {
-                headers.put("Content-Type", type);
+            if (response.header("Content-Type") == null) {
+                headers.add(Map.entry("Content-Type", type));
             }
             return new Reply(response.status(), headers, raw);
         }
         if (result == null) {
-            return new Reply(204, Map.of(), null);
+            return new Reply(204, List.of(), null);
         }
         if (result instanceof String text) {
             return new Reply(200, TEXT_HEADERS, text.getBytes(StandardCharsets.UTF_8));
@@ -74,16 +75,16 @@ record Reply(int status, Map<String, String> headers, byte[] body) {
     /** {@code value} as JSON with {@code status} and content type {@code type}. */
     static Reply json(int status, String type, Object value) {
         try {
-            return new Reply(status, Map.of("Content-Type", type), Json.MAPPER.writeValueAsBytes(value));
+            return new Reply(status, List.of(Map.entry("Content-Type", type)), Json.MAPPER.writeValueAsBytes(value));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("Cadre's own JSON failed to serialize", e);
         }
     }
 
-    /** This reply with one more header. */
+    /** This reply with one more header value. */
     Reply withHeader(String name, String value) {
-        Map<String, String> copy = new LinkedHashMap<>(headers);
-        copy.put(name, value);
+        List<Map.Entry<String, String>> copy = new ArrayList<>(headers);
+        copy.add(Map.entry(name, value));
         return new Reply(status, copy, body);
     }
 }

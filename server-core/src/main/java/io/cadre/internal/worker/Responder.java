@@ -22,10 +22,10 @@ final class Responder {
             exchange.setPersistent(false);
         }
         exchange.setStatusCode(reply.status());
-        for (Map.Entry<String, String> h : reply.headers().entrySet()) {
+        for (Map.Entry<String, String> h : reply.headers()) {
             String name = h.getKey();
             HttpString header = name.equals("Content-Type") ? Headers.CONTENT_TYPE : HttpString.tryFromString(name);
-            exchange.getResponseHeaders().put(header, h.getValue());
+            exchange.getResponseHeaders().add(header, h.getValue());
         }
         byte[] body = reply.body();
         if (body == null || body.length == 0) {

@@ -112,7 +112,7 @@ final class RootHandler implements HttpHandler {
     /** Runs the route on its execution model; called on the IO thread. */
     private void run(HttpServerExchange exchange, RouteTable.Found found, byte[] body) {
         RouteSpec route = found.route();
-        ExchangeRequest request = new ExchangeRequest(exchange, body, worker, found.params());
+        ExchangeRequest request = new ExchangeRequest(exchange, body, worker, found.params(), route.info());
         // Every path that answers later dispatches the exchange first: an exchange that is neither
         // dispatched nor resumed when the handler returns is ended by Undertow, empty.
         switch (route.model()) {

@@ -61,12 +61,15 @@ public final class WorkerRuntime {
     private IpcChannel ipc;
     private ScheduledExecutorService heartbeat;
     private WorkerServer http;
+    private final Map<String, String> appOptions;
+    private final java.util.Deque<io.cadre.Extension> startedExtensions = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     private WorkerRuntime(App app, Settings settings, WorkerEnv env) {
         this.app = app;
         this.config = settings.config();
         this.env = env;
         this.handle = new WorkerHandle(env.id(), env.generation(), settings.appOptions());
+        this.appOptions = settings.appOptions();
     }
 
     /** Runs a worker until it has drained; returns its exit code. */
@@ -92,6 +95,18 @@ public final class WorkerRuntime {
                 check.getValue().check();
             } catch (Exception e) {
                 System.err.println("cadre worker " + env.id() + ": startup check '" + check.getKey() + "' failed: " + describe(e));
+                return ExitCodes.STARTUP_CHECK_FAILED;
+            }
+        }
+        for (io.cadre.Extension extension : app.extensions()) {
+            io.cadre.ExtensionContext context = new io.cadre.ExtensionContext(appOptions, System.getenv(),
+                    java.nio.file.Path.of(System.getenv().getOrDefault("CADRE_RUNTIME_BASE", System.getProperty("java.io.tmpdir"))),
+                    env.id(), env.primaryPid(), env.workerCount(), config.drainTimeoutMillis());
+            try {
+                extension.startWorker(context);
+                startedExtensions.addFirst(extension);
+            } catch (Exception e) {
+                System.err.println("cadre worker " + env.id() + ": " + extension.name() + " failed to start: " + describe(e));
                 return ExitCodes.STARTUP_CHECK_FAILED;
             }
         }
@@ -206,6 +221,13 @@ public final class WorkerRuntime {
             }
             long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             server.stop(Math.min(200, Math.max(1, left)), left);
+        }
+        for (io.cadre.Extension extension : startedExtensions) {
+            try {
+                extension.stop();
+            } catch (RuntimeException e) {
+                Log.log.warn("{} failed to stop: {}", extension.name(), e.toString());
+            }
         }
         if (heartbeat != null) {
             heartbeat.shutdownNow();
