@@ -1,0 +1,195 @@
+package io.cadre.state.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.cadre.internal.util.Json;
+import io.cadre.state.Session;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * One request's view of a session: nothing happens until a method is called; then the session is
+ * loaded (or created under a new id when the cookie's id is unknown or expired), attributes are
+ * read per field as asked, changes are kept here and written by {@link #commit()} when the route
+ * has answered. Confined to the request's thread.
+ */
+final class RedisSession implements Session {
+    private final SessionStore store;
+    private final String cookieId;
+    private String id;
+    private long created = -1;
+    private boolean fresh;
+    private boolean loaded;
+    private boolean touched;
+    private boolean invalidated;
+    private boolean idChanged;
+    private final Map<String, String> cache = new HashMap<>();
+    private final Map<String, String> puts = new HashMap<>();
+    private final Set<String> removals = new HashSet<>();
+
+    RedisSession(SessionStore store, String cookieId) {
+        this.store = store;
+        this.cookieId = SessionIds.wellFormed(cookieId) ? cookieId : null;
+    }
+
+    private void load() {
+        if (loaded) {
+            return;
+        }
+        loaded = true;
+        touched = true;
+        if (cookieId != null) {
+            long c = store.load(cookieId);
+            if (c >= 0) {
+                id = cookieId;
+                created = c;
+                return;
+            }
+        }
+        id = SessionIds.next(); // never adopt an id we did not issue, or one that expired
+        created = store.now();
+        fresh = true;
+        idChanged = true;
+    }
+
+    @Override
+    public String id() {
+        load();
+        return id;
+    }
+
+    @Override
+    public boolean isNew() {
+        load();
+        return fresh;
+    }
+
+    @Override
+    public Optional<String> get(String name) {
+        load();
+        if (removals.contains(name)) {
+            return Optional.empty();
+        }
+        if (puts.containsKey(name)) {
+            return Optional.of(text(puts.get(name)));
+        }
+        if (fresh) {
+            return Optional.empty();
+        }
+        String raw = cache.computeIfAbsent(name, n -> store.get(id, n));
+        return Optional.ofNullable(raw).map(RedisSession::text);
+    }
+
+    @Override
+    public <T> Optional<T> get(String name, Class<T> type) {
+        load();
+        String raw = removals.contains(name) ? null : puts.containsKey(name) ? puts.get(name)
+                : fresh ? null : cache.computeIfAbsent(name, n -> store.get(id, n));
+        if (raw == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Json.MAPPER.readValue(raw, type));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("session attribute '" + name + "' does not read as " + type.getName(), e);
+        }
+    }
+
+    @Override
+    public void put(String name, Object value) {
+        load();
+        try {
+            puts.put(name, Json.MAPPER.writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("session attribute '" + name + "' is not serializable as JSON: " + e.getMessage(), e);
+        }
+        removals.remove(name);
+    }
+
+    @Override
+    public void remove(String name) {
+        load();
+        puts.remove(name);
+        removals.add(name);
+    }
+
+    @Override
+    public long increment(String name, long delta) {
+        load();
+        OptionalLong result = store.increment(id, name, delta, created, !fresh);
+        if (result.isEmpty()) {
+            // it ended while this request ran (logged out elsewhere, expired, or Redis lost it):
+            // as with an expired id, the request goes on in a new session, never the old id
+            id = SessionIds.next();
+            created = store.now();
+            fresh = true;
+            idChanged = true;
+            cache.clear();
+            result = store.increment(id, name, delta, created, false);
+        }
+        long value = result.getAsLong();
+        fresh = false; // it exists in Redis now
+        puts.remove(name);
+        removals.remove(name);
+        cache.put(name, Long.toString(value));
+        return value;
+    }
+
+    @Override
+    public void regenerate() {
+        load();
+        String next = SessionIds.next();
+        if (!fresh && !store.rename(id, next, created)) {
+            fresh = true; // it ended meanwhile: the new id starts afresh, saved by commit()
+        }
+        id = next;
+        idChanged = true;
+    }
+
+    @Override
+    public void invalidate() {
+        load();
+        if (!fresh) {
+            store.delete(id);
+        }
+        invalidated = true;
+    }
+
+    /** Whether the request used the session at all. */
+    boolean touched() {
+        return touched;
+    }
+
+    boolean invalidated() {
+        return invalidated;
+    }
+
+    /** Whether the response must carry a cookie with the (new) id. */
+    boolean idChanged() {
+        return idChanged;
+    }
+
+    /** Writes what changed and refreshes the expiry; nothing for an untouched or invalidated session. */
+    void commit() {
+        if (!touched || invalidated) {
+            return;
+        }
+        store.save(id, created, !fresh, puts, removals); // false: ended or rotated meanwhile, and stays so
+        puts.clear();
+        removals.clear();
+    }
+
+    private static String text(String json) {
+        if (json.length() >= 2 && json.charAt(0) == '"') {
+            try {
+                return Json.MAPPER.readValue(json, String.class);
+            } catch (JsonProcessingException e) {
+                return json;
+            }
+        }
+        return json;
+    }
+}

@@ -1,0 +1,69 @@
+package io.cadre.state.internal;
+
+import io.cadre.Filter;
+import io.cadre.Request;
+import io.cadre.Response;
+import io.cadre.state.Session;
+import io.cadre.state.SessionOptions;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Gives every request a lazy {@link Session} (from the cookie, if any), and once the route has
+ * answered writes what it changed and sets or clears the cookie. A request that never used its
+ * session costs no Redis call and gets no cookie. Outermost filter of the state extension.
+ */
+public final class SessionFilter implements Filter {
+    private final SessionStore store;
+    private final SessionOptions options;
+
+    public SessionFilter(SessionStore store) {
+        this.store = store;
+        this.options = store.options();
+    }
+
+    @Override
+    public Object filter(Request request, Chain next) throws Exception {
+        RedisSession session = new RedisSession(store, cookie(request.header("Cookie"), options.cookieName()));
+        request.attribute(Session.class.getName(), session);
+        Object result = next.proceed();
+        if (result instanceof CompletionStage<?> stage) {
+            return stage.thenApply(value -> finish(session, request, value));
+        }
+        return finish(session, request, result);
+    }
+
+    private Object finish(RedisSession session, Request request, Object result) {
+        if (!session.touched()) {
+            return result;
+        }
+        session.commit();
+        if (session.invalidated()) {
+            return Response.from(result).addHeader("Set-Cookie", options.cookieName() + "=; Max-Age=0" + attributes(request));
+        }
+        if (session.idChanged()) {
+            return Response.from(result).addHeader("Set-Cookie", options.cookieName() + "=" + session.id() + attributes(request));
+        }
+        return result;
+    }
+
+    private String attributes(Request request) {
+        boolean secure = options.secureCookie() || options.sameSite().equals("None")
+                || "https".equalsIgnoreCase(request.header("X-Forwarded-Proto"));
+        return "; Path=/; HttpOnly; SameSite=" + options.sameSite() + (secure ? "; Secure" : "");
+    }
+
+    /** The value of cookie {@code name} in a {@code Cookie} header, or null. */
+    static String cookie(String header, String name) {
+        if (header == null) {
+            return null;
+        }
+        for (String part : header.split(";")) {
+            String p = part.trim();
+            int eq = p.indexOf('=');
+            if (eq > 0 && p.substring(0, eq).equals(name)) {
+                return p.substring(eq + 1).trim();
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,277 @@
+package io.cadre.state.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cadre.state.SessionOptions;
+import io.cadre.state.internal.redis.RedisServer;
+import io.cadre.state.testing.TestRedis;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sessions against a real redis-server, with a clock the test moves: ids, fixation, rotation,
+ * idle and absolute expiry, per-field writes, and the rule that a save never brings back a
+ * session that another request ended or rotated.
+ */
+class SessionStoreTest {
+    static final long IDLE = 30 * 60_000L;
+    static final long ABSOLUTE = 2 * 3_600_000L;
+
+    static RedisServer redis;
+    static RedisConnection connection;
+    static final MovableClock clock = new MovableClock();
+    static SessionStore store;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = TestRedis.server();
+        connection = new RedisConnection(new RedisTarget(redis.uri(), null, redis.password(), null), 1_000);
+        store = new SessionStore(connection, SessionOptions.DEFAULTS.withTimeouts(IDLE, ABSOLUTE), clock);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (connection != null) {
+            connection.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    /** One request: a view of the session under {@code cookie}, committed by the caller. */
+    static RedisSession request(String cookie) {
+        return new RedisSession(store, cookie);
+    }
+
+    static String newSession(String name, Object value) {
+        RedisSession s = request(null);
+        s.put(name, value);
+        s.commit();
+        return s.id();
+    }
+
+    @Test
+    void hundredThousandIdsAreUniqueUrlSafeAnd128BitsLong() {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 100_000; i++) {
+            String id = SessionIds.next();
+            assertThat(Base64.getUrlDecoder().decode(id)).hasSize(16);
+            assertThat(SessionIds.wellFormed(id)).isTrue();
+            ids.add(id);
+        }
+        assertThat(ids).hasSize(100_000);
+    }
+
+    @Test
+    void anUnknownIdIsNeverAdopted() {
+        String planted = SessionIds.next(); // well-formed, but this server never issued it
+        RedisSession s = request(planted);
+        s.put("user", "mallory");
+        s.commit();
+        assertThat(s.isNew()).isTrue();
+        assertThat(s.id()).isNotEqualTo(planted);
+        assertThat(s.idChanged()).isTrue();
+        assertThat(request(planted).isNew()).isTrue();
+        assertThat(request(s.id()).get("user")).contains("mallory");
+    }
+
+    @Test
+    void aMalformedCookieStartsANewSession() {
+        RedisSession s = request("../../etc/passwd");
+        assertThat(s.isNew()).isTrue();
+        assertThat(SessionIds.wellFormed(s.id())).isTrue();
+    }
+
+    @Test
+    void regenerateMovesTheAttributesAndKillsTheOldId() {
+        String before = newSession("cart", List.of("book"));
+        RedisSession login = request(before);
+        login.put("user", "alice");
+        login.regenerate();
+        login.commit();
+        String after = login.id();
+        assertThat(after).isNotEqualTo(before);
+        assertThat(login.idChanged()).isTrue();
+
+        RedisSession old = request(before);
+        assertThat(old.isNew()).isTrue();
+        assertThat(old.get("user")).isEmpty();
+        RedisSession current = request(after);
+        assertThat(current.isNew()).isFalse();
+        assertThat(current.get("user")).contains("alice");
+        assertThat(current.get("cart", List.class)).contains(List.of("book"));
+    }
+
+    @Test
+    void aSaveWithTheOldIdAfterARotationDoesNotBringItBack() {
+        String before = newSession("user", "alice");
+        RedisSession slow = request(before);
+        assertThat(slow.get("user")).contains("alice"); // loaded before the rotation
+        RedisSession login = request(before);
+        login.regenerate();
+        login.commit();
+        slow.put("theme", "dark");
+        slow.commit();
+        assertThat(request(before).isNew()).isTrue();
+    }
+
+    @Test
+    void aSaveAfterInvalidateDoesNotBringTheSessionBack() {
+        String id = newSession("user", "alice");
+        RedisSession slow = request(id);
+        assertThat(slow.get("user")).contains("alice");
+        RedisSession logout = request(id);
+        logout.invalidate();
+        logout.commit();
+        slow.put("theme", "dark");
+        slow.commit();
+        assertThat(request(id).isNew()).isTrue();
+        // a counter on the ended session goes on in a new one, under a new id
+        assertThat(slow.increment("n", 1)).isEqualTo(1);
+        assertThat(slow.id()).isNotEqualTo(id);
+        assertThat(slow.idChanged()).isTrue();
+        assertThat(request(id).isNew()).isTrue();
+    }
+
+    @Test
+    void theIdleTimeoutSlidesWithUse() {
+        String id = newSession("user", "alice");
+        for (int i = 0; i < 3; i++) {
+            clock.advance(IDLE - 60_000); // 3 x 29 min: past the idle timeout in total (within the absolute one), never idle that long
+            RedisSession s = request(id);
+            assertThat(s.isNew()).as("used after %d min", (i + 1) * 29).isFalse();
+            s.commit();
+        }
+        clock.advance(IDLE);
+        assertThat(request(id).isNew()).isTrue();
+    }
+
+    @Test
+    void theAbsoluteTimeoutEndsEvenABusySession() {
+        String id = newSession("user", "alice");
+        long used = 0;
+        while (used + IDLE / 2 < ABSOLUTE) {
+            clock.advance(IDLE / 2);
+            used += IDLE / 2;
+            RedisSession s = request(id);
+            assertThat(s.isNew()).isFalse();
+            s.commit();
+        }
+        clock.advance(ABSOLUTE - used);
+        RedisSession late = request(id);
+        assertThat(late.isNew()).isTrue();
+        assertThat(late.id()).isNotEqualTo(id);
+    }
+
+    @Test
+    void twoRequestsChangingDifferentAttributesBothKeepTheirChange() {
+        String id = newSession("a", 0);
+        RedisSession first = request(id);
+        RedisSession second = request(id);
+        assertThat(first.get("a")).contains("0");
+        assertThat(second.get("a")).contains("0");
+        first.put("a", 1);
+        second.put("b", 2);
+        first.commit();
+        second.commit();
+        RedisSession after = request(id);
+        assertThat(after.get("a")).contains("1");
+        assertThat(after.get("b")).contains("2");
+    }
+
+    @Test
+    void removedAttributesAreGoneAndOthersStay() {
+        String id = newSession("a", 1);
+        RedisSession s = request(id);
+        s.put("b", 2);
+        s.commit();
+        RedisSession r = request(id);
+        r.remove("a");
+        r.commit();
+        RedisSession after = request(id);
+        assertThat(after.get("a")).isEmpty();
+        assertThat(after.get("b")).contains("2");
+    }
+
+    @Test
+    void incrementIsAtomicAcrossConcurrentRequests() throws Exception {
+        String id = newSession("n", 0);
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        RedisSession s = request(id);
+                        s.increment("n", 1);
+                        s.commit();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        }
+        assertThat(request(id).get("n")).contains("800");
+    }
+
+    @Test
+    void invalidateDeletesTheSession() {
+        String id = newSession("user", "alice");
+        RedisSession s = request(id);
+        s.invalidate();
+        s.commit();
+        assertThat(s.invalidated()).isTrue();
+        assertThat(request(id).isNew()).isTrue();
+    }
+
+    @Test
+    void anUntouchedRequestWritesNothing() {
+        RedisSession s = request(null);
+        s.commit();
+        assertThat(s.touched()).isFalse();
+    }
+
+    /** A clock the test moves forward; starts at the real time so Redis TTLs stay sensible. */
+    static final class MovableClock extends Clock {
+        private final AtomicLong offset = new AtomicLong();
+
+        void advance(long millis) {
+            offset.addAndGet(millis);
+        }
+
+        @Override
+        public long millis() {
+            return System.currentTimeMillis() + offset.get();
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis());
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
