@@ -6,6 +6,7 @@ import io.cadre.HttpException;
 import io.cadre.NonBlocking;
 import io.cadre.QueryParam;
 import io.cadre.Worker;
+import io.cadre.state.Session;
 
 /**
  * The reference app's routes (docs/architecture.md). Benchmarks and peer comparisons use them, so
@@ -21,6 +22,10 @@ public final class ReferenceRoutes {
 
     /** What {@code /whoami} answers: which worker served the request. */
     public record WhoAmI(int worker, long pid, int generation) {
+    }
+
+    /** What {@code /session} answers: the session's counter after this request, and the worker that served it. */
+    public record SessionCount(long count, long pid) {
     }
 
     /** What {@code /compute} answers: the CPU it burned, on which thread. */
@@ -42,6 +47,16 @@ public final class ReferenceRoutes {
     @GET("/whoami")
     public WhoAmI whoami(Worker worker) {
         return new WhoAmI(worker.id(), worker.pid(), worker.generation());
+    }
+
+    /**
+     * Adds one to this session's counter in Redis, atomically, whichever worker serves the request:
+     * the first request of a session (no cookie, or an unknown or expired one) gets 1 and a
+     * {@code Set-Cookie}; each later one with that cookie the next number.
+     */
+    @GET("/session")
+    public SessionCount session(Session session, Worker worker) {
+        return new SessionCount(session.increment("count", 1), worker.pid());
     }
 
     /** Waits {@code ms} without using CPU, on its virtual thread. */

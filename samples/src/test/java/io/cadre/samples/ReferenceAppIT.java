@@ -8,6 +8,7 @@ import io.cadre.it.ClusterProcess;
 import io.cadre.it.RawHttp;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,13 +40,16 @@ class ReferenceAppIT {
     @AfterAll
     static void stop() throws Exception {
         if (app != null) {
-            app.close();
+            AccountsIT.stopWithRedis(app); // close() alone would leave the embedded redis-server behind
         }
     }
 
     @Test
     void itAnnouncesItselfInOneLineWhenEveryWorkerIsReady() {
-        assertThat(app.stdout()).contains("cadre listening on http://0.0.0.0:" + port + " (2 workers)");
+        // the line may end with what the extensions started, e.g. "; state: embedded redis-server 7.0.15 on ..."
+        String line = "cadre listening on http://0.0.0.0:" + port + " (2 workers)";
+        assertThat(app.stdout()).filteredOn(l -> l.startsWith("cadre listening on")).singleElement()
+                .satisfies(l -> assertThat(l.equals(line) || l.startsWith(line + "; ")).as(l).isTrue());
     }
 
     @Test
@@ -53,6 +57,8 @@ class ReferenceAppIT {
         assertThat(app.stderr()).filteredOn(l -> l.contains("route GET /compute -> ReferenceRoutes.compute(long) on COMPUTE")).hasSize(1);
         assertThat(app.stderr()).filteredOn(l -> l.contains("route GET /plaintext -> ReferenceRoutes.plaintext() on IO")).hasSize(1);
         assertThat(app.stderr()).filteredOn(l -> l.contains("route GET /io -> ReferenceRoutes.io(long) on WORKER")).hasSize(1);
+        assertThat(app.stderr()).filteredOn(l -> l.contains("route GET /session -> ReferenceRoutes.session(Session, Worker) on WORKER"))
+                .hasSize(1);
     }
 
     @Test
@@ -75,6 +81,35 @@ class ReferenceAppIT {
             workers.add(who.get("worker").asInt());
         }
         assertThat(workers).containsExactlyInAnyOrder(1, 2);
+    }
+
+    @Test
+    void sessionCountsOneRequestAfterAnotherWhicheverWorkerServesIt() throws Exception {
+        RawHttp.Response first = RawHttp.get(port, "/session");
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.header("set-cookie")).startsWith("sid=").contains("HttpOnly");
+        String cookie = first.header("set-cookie").split(";")[0];
+        JsonNode body = JSON.readTree(first.body());
+        assertThat(body.get("count").asLong()).isEqualTo(1);
+        List<Long> counts = new ArrayList<>(List.of(1L));
+        Set<Long> pids = new HashSet<>(Set.of(body.get("pid").asLong()));
+        // a fresh connection per request, so the kernel spreads them over both workers
+        for (int i = 0; i < 200 && (pids.size() < 2 || counts.size() < 10); i++) {
+            RawHttp.Response next;
+            try (RawHttp.Connection c = new RawHttp.Connection(port, 10_000)) {
+                next = c.send("GET", "/session", null, true, Map.of("Cookie", cookie));
+            }
+            assertThat(next.status()).as(next.body()).isEqualTo(200);
+            assertThat(next.header("set-cookie")).as("a known session keeps its id").isNull();
+            JsonNode n = JSON.readTree(next.body());
+            counts.add(n.get("count").asLong());
+            pids.add(n.get("pid").asLong());
+        }
+        assertThat(counts).as("one count per request, in order").isEqualTo(
+                java.util.stream.LongStream.rangeClosed(1, counts.size()).boxed().toList());
+        assertThat(pids).as("both workers served the session").hasSize(2).doesNotContain(app.pid());
+        assertThat(JSON.readTree(RawHttp.get(port, "/session").body()).get("count").asLong())
+                .as("without the cookie, a new session").isEqualTo(1);
     }
 
     @Test

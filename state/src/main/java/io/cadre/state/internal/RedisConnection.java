@@ -148,7 +148,9 @@ public final class RedisConnection implements AutoCloseable {
             config = new Config();
             servers = config.useSingleServer()
                     .setAddress(target.url())
-                    .setConnectionMinimumIdleSize(1)
+                    // connections kept open: a burst then finds one ready instead of connecting
+                    // under load, which may not fit in one attempt's share of the deadline
+                    .setConnectionMinimumIdleSize(4)
                     .setConnectionPoolSize(16)
                     .setSubscriptionConnectionMinimumIdleSize(1)
                     .setSubscriptionConnectionPoolSize(8);

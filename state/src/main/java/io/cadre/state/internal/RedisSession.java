@@ -26,6 +26,7 @@ final class RedisSession implements Session {
     private boolean touched;
     private boolean invalidated;
     private boolean idChanged;
+    private String rotateFrom; // the id to move away from at commit, after regenerate()
     private final Map<String, String> cache = new HashMap<>();
     private final Map<String, String> puts = new HashMap<>();
     private final Set<String> removals = new HashSet<>();
@@ -79,7 +80,7 @@ final class RedisSession implements Session {
         if (fresh) {
             return Optional.empty();
         }
-        String raw = cache.computeIfAbsent(name, n -> store.get(id, n));
+        String raw = cache.computeIfAbsent(name, n -> store.get(dataId(), n));
         return Optional.ofNullable(raw).map(RedisSession::text);
     }
 
@@ -87,7 +88,7 @@ final class RedisSession implements Session {
     public <T> Optional<T> get(String name, Class<T> type) {
         load();
         String raw = removals.contains(name) ? null : puts.containsKey(name) ? puts.get(name)
-                : fresh ? null : cache.computeIfAbsent(name, n -> store.get(id, n));
+                : fresh ? null : cache.computeIfAbsent(name, n -> store.get(dataId(), n));
         if (raw == null) {
             return Optional.empty();
         }
@@ -119,6 +120,7 @@ final class RedisSession implements Session {
     @Override
     public long increment(String name, long delta) {
         load();
+        rotate(); // an atomic counter writes at once, so the session must be under its new id first
         OptionalLong result = store.increment(id, name, delta, created, !fresh);
         if (result.isEmpty()) {
             // it ended while this request ran (logged out elsewhere, expired, or Redis lost it):
@@ -138,21 +140,43 @@ final class RedisSession implements Session {
         return value;
     }
 
+    /**
+     * The new id is chosen now, and the move happens in {@link #commit()}, once the route has
+     * answered: a route that throws after regenerating leaves the session under its old id,
+     * unchanged, instead of moving it to an id the client never receives.
+     */
     @Override
     public void regenerate() {
         load();
-        String next = SessionIds.next();
-        if (!fresh && !store.rename(id, next, created)) {
-            fresh = true; // it ended meanwhile: the new id starts afresh, saved by commit()
+        if (rotateFrom == null && !fresh) {
+            rotateFrom = id;
         }
-        id = next;
+        id = SessionIds.next();
         idChanged = true;
+    }
+
+    /** Where the attributes are in Redis now: the old id until a pending rotation is done. */
+    private String dataId() {
+        return rotateFrom != null ? rotateFrom : id;
+    }
+
+    /** Moves the session to its new id now, if {@link #regenerate()} asked for it. */
+    private void rotate() {
+        if (rotateFrom != null) {
+            if (!store.rename(rotateFrom, id, created)) {
+                fresh = true; // it ended meanwhile: the new id starts afresh
+            }
+            rotateFrom = null;
+        }
     }
 
     @Override
     public void invalidate() {
         load();
-        if (!fresh) {
+        if (rotateFrom != null) {
+            store.delete(rotateFrom);
+            rotateFrom = null;
+        } else if (!fresh) {
             store.delete(id);
         }
         invalidated = true;
@@ -177,6 +201,7 @@ final class RedisSession implements Session {
         if (!touched || invalidated) {
             return;
         }
+        rotate();
         store.save(id, created, !fresh, puts, removals); // false: ended or rotated meanwhile, and stays so
         puts.clear();
         removals.clear();

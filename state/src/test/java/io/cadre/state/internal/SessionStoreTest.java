@@ -117,6 +117,30 @@ class SessionStoreTest {
     }
 
     @Test
+    void aRequestThatFailsAfterRegenerateLeavesTheSessionUnderItsOldId() {
+        String before = newSession("user", "alice");
+        RedisSession failing = request(before);
+        failing.regenerate();
+        assertThat(failing.get("user")).contains("alice"); // readable before the move
+        // the route throws: no commit
+        RedisSession next = request(before);
+        assertThat(next.isNew()).isFalse();
+        assertThat(next.get("user")).contains("alice");
+        assertThat(request(failing.id()).isNew()).isTrue();
+    }
+
+    @Test
+    void anIncrementAfterRegenerateCountsInTheRotatedSession() {
+        String before = newSession("n", 5);
+        RedisSession s = request(before);
+        s.regenerate();
+        assertThat(s.increment("n", 1)).isEqualTo(6);
+        s.commit();
+        assertThat(request(before).isNew()).isTrue();
+        assertThat(request(s.id()).get("n")).contains("6");
+    }
+
+    @Test
     void aSaveWithTheOldIdAfterARotationDoesNotBringItBack() {
         String before = newSession("user", "alice");
         RedisSession slow = request(before);
