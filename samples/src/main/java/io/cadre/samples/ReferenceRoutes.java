@@ -7,6 +7,7 @@ import io.cadre.NonBlocking;
 import io.cadre.QueryParam;
 import io.cadre.Worker;
 import io.cadre.state.Session;
+import java.time.Duration;
 
 /**
  * The reference app's routes (docs/architecture.md). Benchmarks and peer comparisons use them, so
@@ -57,6 +58,22 @@ public final class ReferenceRoutes {
     @GET("/session")
     public SessionCount session(Session session, Worker worker) {
         return new SessionCount(session.increment("count", 1), worker.pid());
+    }
+
+    /** What {@code /isolated} answers: the job's wait, the child JVM that ran it, the worker that asked. */
+    public record Isolated(long ms, long childPid, long workerPid) {
+    }
+
+    /**
+     * Runs a job of {@code ms} in an isolated child JVM of this worker. With {@code crash=true} the
+     * child dies mid-job: the answer is a 502 problem, and this worker goes on serving.
+     */
+    @GET("/isolated")
+    public Isolated isolated(@QueryParam(value = "ms", defaultValue = "0") long ms,
+            @QueryParam(value = "crash", defaultValue = "false") boolean crash, Worker worker) throws Exception {
+        IsolatedWork.Output out = IsolatedWork.executor().submitJson(IsolatedWork.class, new IsolatedWork.Input(bounded(ms), crash),
+                IsolatedWork.Output.class, Duration.ofMillis(ms + 30_000)).get();
+        return new Isolated(out.ms(), out.childPid(), worker.pid());
     }
 
     /** Waits {@code ms} without using CPU, on its virtual thread. */

@@ -40,7 +40,7 @@ class ReferenceAppIT {
     @AfterAll
     static void stop() throws Exception {
         if (app != null) {
-            AccountsIT.stopWithRedis(app); // close() alone would leave the embedded redis-server behind
+            AccountsIT.stopWithRedis(app); // a graceful stop first: the embedded redis-server and isolated children go with it
         }
     }
 
@@ -145,6 +145,32 @@ class ReferenceAppIT {
         try (ClusterProcess bad = ClusterProcess.startJar(JAR, List.of("--workers", "many"), Map.of())) {
             assertThat(bad.awaitExit(BOOT)).isEqualTo(2);
             assertThat(bad.stderr()).containsExactly("cadre: invalid --workers 'many': expected a whole number from 1 to 1024");
+        }
+    }
+
+    @Test
+    void anIsolatedJobThatCrashesAnswers502WhileTheWorkerGoesOnServing() throws Exception {
+        try (RawHttp.Connection c = new RawHttp.Connection(port, 60_000)) { // one connection: one worker
+            long worker = JSON.readTree(c.get("/whoami").body()).get("pid").asLong();
+            RawHttp.Response ok = c.get("/isolated?ms=20");
+            assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+            JsonNode done = JSON.readTree(ok.body());
+            assertThat(done.get("workerPid").asLong()).isEqualTo(worker);
+            long child = done.get("childPid").asLong();
+            assertThat(child).isNotEqualTo(worker);
+
+            RawHttp.Response crashed = c.get("/isolated?ms=10&crash=true");
+            assertThat(crashed.status()).isEqualTo(502);
+            assertThat(crashed.header("Content-Type")).startsWith("application/problem+json");
+            JsonNode problem = JSON.readTree(crashed.body());
+            assertThat(problem.get("status").asInt()).isEqualTo(502);
+            assertThat(problem.get("detail").asText()).contains("exited with status 70");
+
+            assertThat(JSON.readTree(c.get("/whoami").body()).get("pid").asLong()).as("the same worker, alive").isEqualTo(worker);
+            RawHttp.Response again = c.get("/isolated?ms=1");
+            assertThat(again.status()).isEqualTo(200);
+            assertThat(JSON.readTree(again.body()).get("childPid").asLong()).as("a new child").isNotEqualTo(child);
+            assertThat(c.get("/isolated?ms=-1").status()).isEqualTo(400);
         }
     }
 }

@@ -5,6 +5,9 @@ import io.cadre.Filter;
 import io.cadre.HttpException;
 import io.cadre.Request;
 import io.cadre.Response;
+import io.cadre.compute.isolated.IsolatedJobException;
+import io.cadre.compute.isolated.IsolatedRejectedException;
+import io.cadre.compute.isolated.JobFailedException;
 import io.cadre.internal.route.RouteSpec;
 import io.undertow.util.StatusCodes;
 import java.util.List;
@@ -92,8 +95,33 @@ final class Invoker {
                 Log.log.error("the exception mapper for {} failed", t.getClass().getName(), e);
             }
         }
+        if (t instanceof IsolatedJobException isolated) {
+            return isolated(isolated, route, request);
+        }
         Log.log.error("route {} ({}) failed", route, route.source(), t);
         return Reply.problem(500, "Internal Server Error", "the handler of " + route + " failed", request.path());
+    }
+
+    /**
+     * An isolated job's failure: 502 when its child died or misbehaved, 504 when it timed out, 503
+     * with {@code Retry-After} when it was refused, 500 when the job threw. The detail says what
+     * happened (the executor logged the child's stderr); a thrown job's stack trace goes to the log
+     * only.
+     */
+    private static Reply isolated(IsolatedJobException e, RouteSpec route, Request request) {
+        int status = e.httpStatus();
+        String detail = e.getMessage();
+        if (e instanceof JobFailedException failed) {
+            Log.log.error("route {} ({}): {}\n{}", route, route.source(), e.getMessage(), failed.remoteStackTrace());
+            detail = "the isolated job of " + route + " failed";
+        } else {
+            Log.log.debug("route {} answered {}: {}", route, status, e.getMessage());
+        }
+        Reply reply = Reply.problem(status, StatusCodes.getReason(status), detail, request.path());
+        if (e instanceof IsolatedRejectedException rejected) {
+            reply = reply.withHeader("Retry-After", Long.toString(rejected.retryAfterSeconds()));
+        }
+        return reply;
     }
 
     @SuppressWarnings("unchecked")
