@@ -40,6 +40,9 @@ public final class Cadre {
             return ExitCodes.USAGE;
         }
         boolean worker = WorkerEnv.isWorker(env);
+        if (!worker && args.length > 0 && args[0].equals("ctl")) {
+            return io.cadre.internal.primary.Control.client(java.util.Arrays.copyOfRange(args, 1, args.length), env, System.out, System.err);
+        }
         Settings settings;
         try {
             settings = Settings.parse(app, args, env);

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param supervision how the primary restarts crashed workers.
  * @param http the limits of every worker's HTTP server.
  * @param compute each worker's compute pool, for {@code @CpuBound} routes.
+ * @param operations hung-worker detection, recycling, rolling restarts and the admin port.
  */
 public record CadreConfig(
         String host,
@@ -35,7 +36,8 @@ public record CadreConfig(
         boolean logPrefix,
         Supervision supervision,
         HttpLimits http,
-        Compute compute) {
+        Compute compute,
+        Operations operations) {
 
     /** The most workers one primary runs. */
     public static final int MAX_WORKERS = 1024;
@@ -58,6 +60,7 @@ public record CadreConfig(
         Objects.requireNonNull(supervision, "supervision");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(compute, "compute");
+        Objects.requireNonNull(operations, "operations");
     }
 
     /** The defaults, with {@code workers} set to the available processors. */
@@ -73,7 +76,59 @@ public record CadreConfig(
     public Builder toBuilder() {
         return new Builder().host(host).port(port).workers(workers).drainTimeoutMillis(drainTimeoutMillis)
                 .workerJvmOptions(workerJvmOptions).defaultWorkerJvmOptions(defaultWorkerJvmOptions)
-                .logPrefix(logPrefix).supervision(supervision).http(http).compute(compute);
+                .logPrefix(logPrefix).supervision(supervision).http(http).compute(compute).operations(operations);
+    }
+
+    /**
+     * How the primary operates a running cluster (docs/operations.md).
+     *
+     * @param hangTimeoutMillis a ready worker whose heartbeat stops this long gets a thread dump
+     *     (SIGQUIT) and is killed and replaced. UNIT: ms. Default: 30000.
+     * @param rolloutBatch workers replaced at once by a rolling restart. Default: 1.
+     * @param maxRequests a worker that has served about this many requests is replaced gracefully
+     *     (each worker draws its own limit up to 10% lower, so they do not recycle together);
+     *     0 is off. Default: 0.
+     * @param maxMemoryBytes a worker whose resident set size passes this is replaced gracefully; 0 is
+     *     off. UNIT: bytes. Default: 0.
+     * @param adminPort the loopback port where the primary serves {@code /metrics} (Prometheus);
+     *     0 picks a free one, -1 is off. Default: -1.
+     */
+    public record Operations(long hangTimeoutMillis, int rolloutBatch, long maxRequests, long maxMemoryBytes, int adminPort) {
+        public static final Operations DEFAULTS = new Operations(30_000, 1, 0, 0, -1);
+
+        public Operations {
+            positive("hangTimeoutMillis", hangTimeoutMillis);
+            positive("rolloutBatch", rolloutBatch);
+            if (maxRequests < 0) {
+                throw new IllegalArgumentException("maxRequests must be >= 0, was " + maxRequests);
+            }
+            if (maxMemoryBytes < 0) {
+                throw new IllegalArgumentException("maxMemoryBytes must be >= 0, was " + maxMemoryBytes);
+            }
+            if (adminPort < -1 || adminPort > 65535) {
+                throw new IllegalArgumentException("adminPort must be -1 (off) or 0..65535, was " + adminPort);
+            }
+        }
+
+        public Operations withHangTimeout(long millis) {
+            return new Operations(millis, rolloutBatch, maxRequests, maxMemoryBytes, adminPort);
+        }
+
+        public Operations withRolloutBatch(int batch) {
+            return new Operations(hangTimeoutMillis, batch, maxRequests, maxMemoryBytes, adminPort);
+        }
+
+        public Operations withMaxRequests(long requests) {
+            return new Operations(hangTimeoutMillis, rolloutBatch, requests, maxMemoryBytes, adminPort);
+        }
+
+        public Operations withMaxMemoryBytes(long bytes) {
+            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, bytes, adminPort);
+        }
+
+        public Operations withAdminPort(int port) {
+            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, maxMemoryBytes, port);
+        }
     }
 
     /**
@@ -305,6 +360,7 @@ public record CadreConfig(
         private Supervision supervision = Supervision.DEFAULTS;
         private HttpLimits http = HttpLimits.DEFAULTS;
         private Compute compute = Compute.DEFAULTS;
+        private Operations operations = Operations.DEFAULTS;
 
         private Builder() {
         }
@@ -359,9 +415,14 @@ public record CadreConfig(
             return this;
         }
 
+        public Builder operations(Operations value) {
+            this.operations = value;
+            return this;
+        }
+
         public CadreConfig build() {
             return new CadreConfig(host, port, workers, drainTimeoutMillis, workerJvmOptions, defaultWorkerJvmOptions,
-                    logPrefix, supervision, http, compute);
+                    logPrefix, supervision, http, compute, operations);
         }
     }
 }

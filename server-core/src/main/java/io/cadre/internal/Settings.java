@@ -39,7 +39,12 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
             Map.entry("compute-nice", "CADRE_COMPUTE_NICE"),
             Map.entry("compute-idle", "CADRE_COMPUTE_IDLE"),
             Map.entry("aot-train", "CADRE_AOT_TRAIN"),
-            Map.entry("aot-train-paths", "CADRE_AOT_TRAIN_PATHS"));
+            Map.entry("aot-train-paths", "CADRE_AOT_TRAIN_PATHS"),
+            Map.entry("hang-timeout", "CADRE_HANG_TIMEOUT"),
+            Map.entry("rollout-batch", "CADRE_ROLLOUT_BATCH"),
+            Map.entry("max-requests", "CADRE_MAX_REQUESTS"),
+            Map.entry("max-memory", "CADRE_MAX_MEMORY"),
+            Map.entry("admin-port", "CADRE_ADMIN_PORT"));
 
     public Optional<String> option(String name) {
         return Optional.ofNullable(appOptions.get(name));
@@ -105,6 +110,7 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         }
         CadreConfig.Supervision supervision = app.config().supervision();
         CadreConfig.Compute compute = app.config().compute();
+        CadreConfig.Operations operations = app.config().operations();
         Optional<Path> aotTrain = Optional.empty();
         List<String> aotTrainPaths = List.of();
         for (Map.Entry<String, String> e : given.entrySet()) {
@@ -124,13 +130,18 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
                     case "virtual" -> true;
                     default -> throw new UsageException("invalid --compute-kind '" + value + "': expected platform or virtual");
                 });
+                case "hang-timeout" -> operations = operations.withHangTimeout(number("hang-timeout", value, 100, 24L * 3600 * 1000));
+                case "rollout-batch" -> operations = operations.withRolloutBatch((int) number("rollout-batch", value, 1, CadreConfig.MAX_WORKERS));
+                case "max-requests" -> operations = operations.withMaxRequests(number("max-requests", value, 0, Long.MAX_VALUE / 2));
+                case "max-memory" -> operations = operations.withMaxMemoryBytes(number("max-memory", value, 0, 1L << 40) << 20);
+                case "admin-port" -> operations = operations.withAdminPort((int) number("admin-port", value, -1, 65535));
                 case "aot-train" -> aotTrain = Optional.of(Path.of(value));
                 case "aot-train-paths" -> aotTrainPaths = paths(value);
                 default -> apply(b, e.getKey(), value);
             }
         }
         try {
-            return new Settings(b.supervision(supervision).compute(compute).build(), appOptions, help, aotTrain, aotTrainPaths);
+            return new Settings(b.supervision(supervision).compute(compute).operations(operations).build(), appOptions, help, aotTrain, aotTrainPaths);
         } catch (IllegalArgumentException e) {
             throw new UsageException("invalid configuration: " + e.getMessage());
         }
@@ -185,6 +196,11 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         sb.append("  --compute-nice N        Linux nice value of compute threads, 0 (as IO) to 19 (lowest) [CADRE_COMPUTE_NICE] (default 5)\n");
         sb.append("  --compute-idle B        run compute threads under SCHED_IDLE: true or false [CADRE_COMPUTE_IDLE] (default true)\n");
         sb.append("  --compute-kind K        platform (a bounded pool) or virtual (virtual threads behind a semaphore) [CADRE_COMPUTE_KIND]\n");
+        sb.append("  --hang-timeout MS       a worker silent this long gets a thread dump and is replaced [CADRE_HANG_TIMEOUT] (default 30000)\n");
+        sb.append("  --rollout-batch N       workers replaced at once by a rolling restart (SIGHUP, ctl reload) [CADRE_ROLLOUT_BATCH] (default 1)\n");
+        sb.append("  --max-requests N        replace a worker gracefully after about N requests; 0 is off [CADRE_MAX_REQUESTS] (default 0)\n");
+        sb.append("  --max-memory MB         replace a worker gracefully when its resident memory passes MB; 0 is off [CADRE_MAX_MEMORY] (default 0)\n");
+        sb.append("  --admin-port P          serve /metrics (Prometheus) on 127.0.0.1:P; 0 picks a port, -1 is off [CADRE_ADMIN_PORT] (default -1)\n");
         sb.append("  --aot-train FILE        run one worker on training requests and write its AOT cache to FILE (JDK 25+) [CADRE_AOT_TRAIN]\n");
         sb.append("  --aot-train-paths P,..  paths the training run requests [CADRE_AOT_TRAIN_PATHS] (default: health and every GET route)\n");
         for (Map.Entry<String, String> e : app.options().entrySet()) {

@@ -45,14 +45,26 @@ class SettingsTest {
     }
 
     @Test
+    void operationsOptionsAreParsed() throws Exception {
+        Settings s = Settings.parse(app, new String[] {"--hang-timeout", "5000", "--rollout-batch", "2", "--max-requests", "1000",
+            "--max-memory", "512", "--admin-port", "0"}, Map.of());
+        assertThat(s.config().operations()).isEqualTo(new io.cadre.CadreConfig.Operations(5000, 2, 1000, 512L << 20, 0));
+        assertThat(Settings.parse(app, new String[0], Map.of()).config().operations()).isEqualTo(io.cadre.CadreConfig.Operations.DEFAULTS);
+    }
+
+    @Test
     void badInputGetsOneClearLine() {
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--workers", "abc"}, Map.of()))
                 .hasMessage("invalid --workers 'abc': expected a whole number from 1 to 1024");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--port", "70000"}, Map.of()))
                 .hasMessage("invalid --port '70000': expected a whole number from 0 to 65535");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--nope", "1"}, Map.of()))
-                .hasMessageStartingWith("unknown option --nope; known options: --aot-train, --aot-train-paths, --breaker,")
+                .hasMessageStartingWith("unknown option --nope; known options: --admin-port, --aot-train, --aot-train-paths, --breaker,")
                 .hasMessageContaining("--redis");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--hang-timeout", "5"}, Map.of()))
+                .hasMessage("invalid --hang-timeout '5': expected a whole number from 100 to 86400000");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--admin-port", "-2"}, Map.of()))
+                .hasMessageStartingWith("invalid --admin-port '-2'");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--port"}, Map.of())).hasMessage("option --port needs a value");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"serve"}, Map.of())).hasMessageStartingWith("unexpected argument 'serve'");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--breaker", "5"}, Map.of())).hasMessageContaining("CRASHES/WINDOW_MS");

@@ -17,11 +17,16 @@ import java.util.Map;
  *       at boot, every time it is forked;</li>
  *   <li>{@code TEST_FAIL_CHECK=1}: a startup check fails;</li>
  *   <li>{@code TEST_BREAKER=K,W}: breaker of K crashes in W ms;</li>
+ *   <li>{@code TEST_FAIL_GENERATION=G}: workers of generation G and later fail a startup check
+ *       (a bad deploy for rolling restarts);</li>
+ *   <li>{@code TEST_SPIN=1}: {@code /spin} loops forever on its virtual thread (a hung worker);</li>
  * </ul>
  * Messaging: a worker prints every message it gets; the primary prints every message it gets,
  * answers the sender, and broadcasts when asked to.
  */
 public final class TestApp {
+    private static final java.util.List<byte[]> HOARD = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private TestApp() {
     }
 
@@ -55,6 +60,25 @@ public final class TestApp {
                     return req.worker().send(Map.of("text", req.query("text"), "broadcast", all)) ? "sent" : "not sent";
                 })
                 .post("/echo", req -> req.bodyText())
+                .get("/spin", req -> {
+                    if (!"1".equals(System.getenv("TEST_SPIN"))) {
+                        return "TEST_SPIN is off";
+                    }
+                    long x = 0;
+                    while (x >= 0) { // never ends, never yields: it keeps a carrier thread
+                        x++;
+                    }
+                    return "unreachable";
+                })
+                .get("/grow", req -> {
+                    int mb = Integer.parseInt(req.query("mb"));
+                    for (int i = 0; i < mb; i++) {
+                        byte[] block = new byte[1 << 20];
+                        java.util.Arrays.fill(block, (byte) 1); // touched: resident
+                        HOARD.add(block);
+                    }
+                    return "holding " + HOARD.size() + " MB";
+                })
                 .get("/fail", req -> {
                     throw new IllegalStateException("boom");
                 })
@@ -68,6 +92,13 @@ public final class TestApp {
                         primary.send(id, Map.of("reply", text));
                     }
                 }));
+        String failGeneration = System.getenv("TEST_FAIL_GENERATION");
+        if (failGeneration != null && System.getenv("CADRE_WORKER_GENERATION") != null
+                && Integer.parseInt(System.getenv("CADRE_WORKER_GENERATION")) >= Integer.parseInt(failGeneration)) {
+            app.startupCheck("deploy", () -> {
+                throw new IllegalStateException("generation " + System.getenv("CADRE_WORKER_GENERATION") + " is a bad deploy");
+            });
+        }
         if ("1".equals(System.getenv("TEST_FAIL_CHECK"))) {
             app.startupCheck("database", () -> {
                 throw new IllegalStateException("DATABASE_URL is not set");

@@ -80,6 +80,8 @@ public final class IsolatedExecutor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IsolatedExecutor.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger POOLS = new AtomicInteger();
+    /** The executors started and not yet closed in this JVM, for metrics. */
+    private static final Set<IsolatedExecutor> OPEN = ConcurrentHashMap.newKeySet();
     /** How long a new child may take to connect before it is killed. UNIT: ms. */
     private static final long START_TIMEOUT_MILLIS = 60_000;
 
@@ -135,11 +137,20 @@ public final class IsolatedExecutor implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the isolated executor's private directory", e);
         }
+        OPEN.add(executor);
         executor.acceptor.start();
         for (int i = 0; i < config.poolSize(); i++) {
             executor.spawnLater(0);
         }
         return executor;
+    }
+
+    /**
+     * The executors of this JVM that were started and not yet closed, so that the process can
+     * report their {@link #stats()} (Cadre's worker metrics do) without the app handing them over.
+     */
+    public static List<IsolatedExecutor> open() {
+        return List.copyOf(OPEN);
     }
 
     public IsolatedConfig config() {
@@ -790,6 +801,7 @@ public final class IsolatedExecutor implements AutoCloseable {
                 return;
             }
             closing = true;
+            OPEN.remove(this);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMillis());
             while ((running > 0 || !queue.isEmpty()) && System.nanoTime() < deadline) {
                 try {

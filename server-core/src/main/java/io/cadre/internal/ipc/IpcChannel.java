@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +39,8 @@ public final class IpcChannel implements AutoCloseable {
     private final String name;
     private final BlockingQueue<Frame> outbound = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
     private volatile Thread writer;
 
     public IpcChannel(SocketChannel socket, String name) {
@@ -57,11 +62,30 @@ public final class IpcChannel implements AutoCloseable {
         if (closed.get()) {
             return false;
         }
-        boolean queued = outbound.offer(frame);
-        if (!queued) {
+        boolean accepted = outbound.offer(frame);
+        if (accepted) {
+            queued.incrementAndGet();
+        } else {
             Log.log.warn("IPC queue to {} is full ({} frames); dropped a {} frame", name, QUEUE_CAPACITY, frame.type());
         }
-        return queued;
+        return accepted;
+    }
+
+    /**
+     * Waits until every frame queued before this call has been written to the socket, for at most
+     * {@code timeoutMillis}; for a last frame that must get out before {@link #close()} drops the
+     * queue. Returns whether they were written.
+     */
+    public boolean awaitWritten(long timeoutMillis) {
+        long target = queued.get();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (written.get() < target) {
+            if (closed.get() || System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            LockSupport.parkNanos(200_000);
+        }
+        return true;
     }
 
     public boolean isOpen() {
@@ -116,6 +140,7 @@ public final class IpcChannel implements AutoCloseable {
         try {
             while (!closed.get()) {
                 FrameCodec.write(socket, outbound.take());
+                written.incrementAndGet();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

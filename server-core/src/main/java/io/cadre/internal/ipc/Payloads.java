@@ -54,6 +54,59 @@ public final class Payloads {
         }
     }
 
+    /**
+     * {@link FrameType#HEARTBEAT}: alive, with the vital signs the primary recycles by and
+     * {@code ctl status} shows. An empty payload (a worker still booting) reads as zeros.
+     */
+    public record Heartbeat(long rssBytes, long heapUsedBytes, long requests, int computeQueue) {
+        public static final Heartbeat NONE = new Heartbeat(0, 0, 0, 0);
+
+        public Frame frame() {
+            return encode(FrameType.HEARTBEAT, out -> {
+                out.writeLong(rssBytes);
+                out.writeLong(heapUsedBytes);
+                out.writeLong(requests);
+                out.writeInt(computeQueue);
+            });
+        }
+
+        public static Heartbeat of(Frame frame) throws MalformedFrameException {
+            if (frame.type() == FrameType.HEARTBEAT && frame.payload().length == 0) {
+                return NONE;
+            }
+            return decode(frame, FrameType.HEARTBEAT, in -> new Heartbeat(in.readLong(), in.readLong(), in.readLong(), in.readInt()));
+        }
+    }
+
+    /** {@link FrameType#DUMP}: write a diagnostic dump; {@code kind} is {@code threads} or {@code heap}. */
+    public record Dump(long request, String kind) {
+        public Frame frame() {
+            return encode(FrameType.DUMP, out -> {
+                out.writeLong(request);
+                out.writeUTF(kind);
+            });
+        }
+
+        public static Dump of(Frame frame) throws MalformedFrameException {
+            return decode(frame, FrameType.DUMP, in -> new Dump(in.readLong(), in.readUTF()));
+        }
+    }
+
+    /** {@link FrameType#DUMPED}: where the dump of {@code request} is, or why there is none ({@code error}, else empty). */
+    public record Dumped(long request, String path, String error) {
+        public Frame frame() {
+            return encode(FrameType.DUMPED, out -> {
+                out.writeLong(request);
+                out.writeUTF(path);
+                out.writeUTF(error);
+            });
+        }
+
+        public static Dumped of(Frame frame) throws MalformedFrameException {
+            return decode(frame, FrameType.DUMPED, in -> new Dumped(in.readLong(), in.readUTF(), in.readUTF()));
+        }
+    }
+
     private interface Writer {
         void write(DataOutputStream out) throws IOException;
     }

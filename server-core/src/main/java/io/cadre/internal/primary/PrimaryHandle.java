@@ -23,9 +23,16 @@ final class PrimaryHandle implements Primary {
     private final ConcurrentSkipListMap<Integer, IpcChannel> ready = new ConcurrentSkipListMap<>();
     private final List<MessageListener> messageListeners = new CopyOnWriteArrayList<>();
     private final List<IntConsumer> readyListeners = new CopyOnWriteArrayList<>();
+    /** The cluster's metrics (METRICS frames); off, and empty, unless the admin port is on. */
+    private final io.cadre.internal.metrics.MetricsHub metrics = new io.cadre.internal.metrics.MetricsHub();
 
     PrimaryHandle(Map<String, String> options) {
         this.options = Map.copyOf(options);
+    }
+
+    /** The cluster's metrics: where METRICS frames go, and what the supervisor tells about restarts and the breaker. */
+    io.cadre.internal.metrics.MetricsHub metrics() {
+        return metrics;
     }
 
     @Override

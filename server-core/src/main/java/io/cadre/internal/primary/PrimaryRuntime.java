@@ -31,6 +31,29 @@ public final class PrimaryRuntime {
     private PrimaryRuntime() {
     }
 
+    /** The kernel setting that moves connections queued on a closing listener to the others of its SO_REUSEPORT group. */
+    static final Path TCP_MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+
+    /**
+     * Warns when the kernel will reset connections queued on the listener of a worker that drains
+     * (rolling restarts, recycling, scale-down): {@code net.ipv4.tcp_migrate_req} off, or a kernel
+     * older than 5.14 that lacks it.
+     */
+    private static void warnWithoutMigration() {
+        String value;
+        try {
+            value = Files.readString(TCP_MIGRATE_REQ).trim();
+        } catch (IOException e) {
+            log.warn("this kernel has no net.ipv4.tcp_migrate_req (Linux 5.14+): when a worker drains, connections waiting in "
+                    + "its accept queue are reset; rolling restarts can drop a few (docs/operations.md)");
+            return;
+        }
+        if (!value.equals("1")) {
+            log.warn("net.ipv4.tcp_migrate_req is {}: when a worker drains, connections waiting in its accept queue are reset "
+                    + "instead of moving to another worker; set it with: sysctl -w net.ipv4.tcp_migrate_req=1 (docs/operations.md)", value);
+        }
+    }
+
     /** Runs the primary until the cluster stops; returns the exit code. */
     public static int run(App app, Settings settings, String[] args, Map<String, String> env) {
         try {
@@ -58,6 +81,8 @@ public final class PrimaryRuntime {
         }
         PortReservation port = null;
         IpcServer ipc = null;
+        io.cadre.internal.metrics.AdminServer admin = null;
+        IpcServer control = null;
         java.util.Deque<io.cadre.Extension> startedExtensions = new java.util.ArrayDeque<>();
         try {
             if (training.isPresent()) {
@@ -95,6 +120,10 @@ public final class PrimaryRuntime {
                     description.append("; ").append(extension.name()).append(": ").append(started.description());
                 }
             }
+            if (config.operations().adminPort() != -1) { // /metrics on the loopback admin port (docs/operations.md)
+                admin = io.cadre.internal.metrics.AdminServer.start(config.operations().adminPort(), handle.metrics().enable());
+                description.append("; metrics: ").append(admin.url());
+            }
             String url = "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + boundPort;
             AtomicReference<Supervisor> self = new AtomicReference<>();
             Supervisor supervisor = new Supervisor(config, command.command(), workerEnv, handle, ready -> {
@@ -105,9 +134,14 @@ public final class PrimaryRuntime {
             });
             self.set(supervisor);
             ipc = IpcServer.open(dir.ipcSocket(), dir.owner(), supervisor::accepted);
+            control = Control.open(dir.instance(), dir.owner(), supervisor, boundPort, config.drainTimeoutMillis());
             AtomicBoolean stopped = new AtomicBoolean();
             Signals.handle("TERM", () -> supervisor.shutdown("SIGTERM"));
             Signals.handle("INT", () -> supervisor.shutdown("SIGINT"));
+            Signals.handle("HUP", () -> supervisor.reload("SIGHUP").thenAccept(o -> log.info("SIGHUP: {}", o.text())));
+            Signals.handle("TTIN", () -> supervisor.scaleBy(1).thenAccept(o -> log.info("SIGTTIN: {}", o.text())));
+            Signals.handle("TTOU", () -> supervisor.scaleBy(-1).thenAccept(o -> log.info("SIGTTOU: {}", o.text())));
+            warnWithoutMigration();
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("cadre-primary-exit").unstarted(() -> {
                 if (!stopped.get()) {
                     supervisor.killAll(); // an exit we did not plan: leave no worker behind
@@ -141,6 +175,12 @@ public final class PrimaryRuntime {
                 } catch (RuntimeException e) {
                     log.warn("{} failed to stop: {}", extension.name(), e.toString());
                 }
+            }
+            if (control != null) {
+                control.close();
+            }
+            if (admin != null) {
+                admin.close();
             }
             if (ipc != null) {
                 ipc.close();

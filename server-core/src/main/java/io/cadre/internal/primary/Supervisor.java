@@ -5,15 +5,24 @@ import io.cadre.ExitCodes;
 import io.cadre.internal.ipc.IpcChannel;
 import io.cadre.internal.ipc.Payloads.Cluster;
 import io.cadre.internal.ipc.Payloads.Drain;
+import io.cadre.internal.ipc.Payloads.Dump;
+import io.cadre.internal.ipc.Payloads.Dumped;
+import io.cadre.internal.util.Signals;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,15 +33,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps N workers alive. Every decision runs on one thread, {@code cadre-supervisor}: forks,
- * exits, readiness, restarts with backoff, the crash breaker and shutdown. Other threads (the
- * JDK's process reaper, IPC readers, signal handlers) only post tasks to it, and it never waits on
- * a worker: forks return at once, exits arrive as events, messages go through bounded queues.
+ * Keeps the workers alive and operates them. Every decision runs on one thread,
+ * {@code cadre-supervisor}: forks, exits, readiness, restarts with backoff, the crash breaker,
+ * hung-worker detection, recycling, rolling restarts, scaling and shutdown. Other threads (the
+ * JDK's process reaper, IPC readers, signal handlers, the control socket) only post tasks to it,
+ * and it never waits on a worker: forks return at once, exits arrive as events, messages go through
+ * bounded queues.
+ *
+ * <p>A slot (worker id) has one serving worker ({@code current}) and, while it is being replaced,
+ * a second one ({@code next}): the new worker starts and must be ready before the old one drains
+ * (surge, then drain). Rolling restarts, recycling (max requests, memory) and scale-down all go
+ * through that one path, so a replaced worker never costs a request.
  */
 final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     /** What a worker gets past the drain timeout before it is killed. UNIT: ms. */
     static final long KILL_GRACE_MILLIS = 5_000;
+    /** How often the supervisor looks at heartbeats and vital signs. UNIT: ms. */
+    static final long TICK_MILLIS = 500;
+    /** How long a hung worker gets to print its thread dump before it is killed. UNIT: ms. */
+    static final long DUMP_GRACE_MILLIS = 1_000;
+    /** How long a failed replacement keeps its slot from being recycled again. UNIT: ms. */
+    static final long REPLACE_RETRY_MILLIS = 60_000;
 
     private enum Phase { STARTING, RUNNING, STOPPING }
 
@@ -42,15 +64,49 @@ final class Supervisor {
         void listening(int readyWorkers);
     }
 
+    /** The answer to a control command: whether it worked, and what to tell the operator. */
+    record Outcome(boolean ok, String text) {
+    }
+
+    /** One line of {@code ctl status}. */
+    record WorkerRow(int id, long pid, String state, int generation, long uptimeMillis, int restarts, long rssBytes, long heapUsedBytes,
+            long requests, double ratePerSecond, int computeQueue) {
+    }
+
+    /** What {@code ctl status} shows. */
+    record Status(List<WorkerRow> workers, int wanted, boolean breakerOpen, String rollout) {
+    }
+
     private static final class Slot {
         final int id;
         int generation;
         int restarts;
         WorkerProcess current;
+        /** The replacement being started (surge); null when none. */
+        WorkerProcess next;
+        String nextReason;
         ScheduledFuture<?> pendingFork;
+        /** Scaled down: its worker drains and the slot goes away. */
+        boolean removing;
+        long noReplaceBeforeNanos;
 
         Slot(int id) {
             this.id = id;
+        }
+    }
+
+    /** A rolling restart in progress. */
+    private static final class Rollout {
+        final String why;
+        final Deque<Integer> pending = new ArrayDeque<>();
+        final Set<Integer> active = new HashSet<>();
+        final CompletableFuture<Outcome> done = new CompletableFuture<>();
+        final long startedNanos = System.nanoTime();
+        int replaced;
+        String failure;
+
+        Rollout(String why) {
+            this.why = why;
         }
     }
 
@@ -62,13 +118,16 @@ final class Supervisor {
     private final ScheduledThreadPoolExecutor thread;
     private final Map<Integer, Slot> slots = new TreeMap<>();
     private final WorkerConnections connections;
-    private final Map<Integer, WorkerProcess> live = new ConcurrentHashMap<>();
+    private final Set<WorkerProcess> live = ConcurrentHashMap.newKeySet();
     private final CrashBreaker breaker;
     private final Backoff backoff;
     private final SecureRandom random = new SecureRandom();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final Map<Long, CompletableFuture<Outcome>> dumps = new HashMap<>();
+    private long dumpRequests;
     private Phase phase = Phase.STARTING;
     private boolean forcedKills;
+    private Rollout rollout;
 
     Supervisor(CadreConfig config, List<String> command, Map<String, String> workerEnv, PrimaryHandle handle, Events events) {
         this.config = config;
@@ -93,6 +152,11 @@ final class Supervisor {
             }
 
             @Override
+            public void dumped(WorkerProcess wp, Dumped dumped) {
+                post(() -> Supervisor.this.dumped(wp, dumped));
+            }
+
+            @Override
             public void closed(WorkerProcess wp, IpcChannel channel) {
                 post(() -> handle.workerGone(wp.id, channel));
             }
@@ -110,15 +174,52 @@ final class Supervisor {
             for (int id = 1; id <= config.workers(); id++) {
                 Slot slot = new Slot(id);
                 slots.put(id, slot);
-                fork(slot);
+                fork(slot, false);
             }
         });
+        thread.scheduleWithFixedDelay(guarded(this::tick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         return exit;
     }
 
     /** Starts a graceful shutdown; callable from any thread, any number of times. */
     void shutdown(String reason) {
         post(() -> beginShutdown(reason));
+    }
+
+    /** Replaces every worker, {@code rolloutBatch} at a time, surge then drain; completes when done or stopped. */
+    CompletableFuture<Outcome> reload(String why) {
+        return ask(() -> startRollout(why));
+    }
+
+    /** Sets the number of workers: new ones are forked, surplus ones drain. */
+    CompletableFuture<Outcome> scale(int workers) {
+        return ask(() -> CompletableFuture.completedFuture(scaleTo(workers)));
+    }
+
+    /** Adds ({@code +1}) or removes ({@code -1}) one worker, as SIGTTIN and SIGTTOU do. */
+    CompletableFuture<Outcome> scaleBy(int delta) {
+        return ask(() -> CompletableFuture.completedFuture(scaleTo(wanted() + delta)));
+    }
+
+    /** Every worker's line of {@code ctl status}. */
+    CompletableFuture<Status> status() {
+        CompletableFuture<Status> answer = new CompletableFuture<>();
+        post(() -> answer.complete(snapshot()));
+        return answer;
+    }
+
+    /** Asks worker {@code id} for a thread ({@code threads}) or heap ({@code heap}) dump. */
+    CompletableFuture<Outcome> dump(int id, String kind) {
+        return ask(() -> startDump(id, kind));
+    }
+
+    private CompletableFuture<Outcome> ask(java.util.function.Supplier<CompletableFuture<Outcome>> action) {
+        CompletableFuture<Outcome> answer = new CompletableFuture<>();
+        post(() -> action.get().whenComplete((o, e) -> answer.complete(e == null ? o : new Outcome(false, e.toString()))));
+        if (thread.isShutdown()) {
+            answer.complete(new Outcome(false, "the primary is stopping"));
+        }
+        return answer;
     }
 
     /** Runs {@code task} on the supervisor thread; dropped once the primary has finished. */
@@ -132,21 +233,30 @@ final class Supervisor {
 
     /** SIGKILLs every live worker; for the JVM shutdown hook when the primary exits abnormally. */
     void killAll() {
-        live.values().forEach(wp -> wp.process.destroyForcibly());
+        live.forEach(wp -> wp.process.destroyForcibly());
     }
 
     // ---- forks and exits ----------------------------------------------------------------------
 
-    private void fork(Slot slot) {
-        slot.pendingFork = null;
-        if (phase == Phase.STOPPING || breaker.isOpen()) {
+    /** Forks a worker for {@code slot}: its serving worker, or ({@code surge}) the replacement of it. */
+    private void fork(Slot slot, boolean surge) {
+        if (!surge) {
+            slot.pendingFork = null;
+        }
+        if (phase == Phase.STOPPING || breaker.isOpen() || slot.removing) {
             return;
         }
         slot.generation++;
         byte[] secret = new byte[16];
         random.nextBytes(secret);
         WorkerProcess wp = new WorkerProcess(slot.id, slot.generation, HexFormat.of().formatHex(secret));
-        slot.current = wp;
+        long max = config.operations().maxRequests();
+        wp.requestLimit = max <= 0 ? 0 : max - (long) (random.nextDouble() * 0.1 * max); // jitter: not all at once
+        if (surge) {
+            slot.next = wp;
+        } else {
+            slot.current = wp;
+        }
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = pb.environment();
         env.putAll(workerEnv);
@@ -161,22 +271,27 @@ final class Supervisor {
         } catch (IOException e) {
             connections.forget(wp);
             wp.state = WorkerProcess.State.EXITED;
-            crashed(slot, wp, "could not be forked: " + e.getMessage());
+            if (surge) {
+                slot.next = null;
+                replacementFailed(slot, wp, "could not be forked: " + e.getMessage());
+            } else {
+                crashed(slot, wp, "could not be forked: " + e.getMessage());
+            }
             return;
         }
-        live.put(slot.id, wp);
+        live.add(wp);
         String prefix = config.logPrefix() ? "[worker " + slot.id + "] " : "";
         OutputRelay.start(wp.process.getInputStream(), System.out, prefix, "cadre-relay-" + slot.id + "-out");
         OutputRelay.start(wp.process.getErrorStream(), System.err, prefix, "cadre-relay-" + slot.id + "-err");
-        log.info("forked worker {} (pid {}, generation {}) in {} ms", slot.id, wp.pid(), wp.generation,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - forkStart));
+        log.info("forked worker {} (pid {}, generation {}) in {} ms{}", slot.id, wp.pid(), wp.generation,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - forkStart), surge ? " to replace " + slot.current + " (" + slot.nextReason + ")" : "");
         wp.process.onExit().thenRun(() -> post(() -> exited(slot, wp)));
         wp.bootTimer = later(() -> bootTimedOut(wp), config.supervision().bootTimeoutMillis());
     }
 
     private void exited(Slot slot, WorkerProcess wp) {
         wp.state = WorkerProcess.State.EXITED;
-        live.remove(slot.id, wp);
+        live.remove(wp);
         connections.forget(wp);
         cancel(wp.bootTimer);
         IpcChannel channel = wp.channel;
@@ -191,21 +306,55 @@ final class Supervisor {
             finishIfAllGone();
             return;
         }
+        if (wp.retired) {
+            log.info("{} {} after draining ({})", wp, how, wp.stoppedBecause);
+            if (slot.removing && slot.current == wp) {
+                slots.remove(slot.id);
+                handle.metrics().slotRemoved(slot.id);
+                log.info("worker {} removed; {} workers now", slot.id, wanted());
+            }
+            Rollout r = rollout;
+            if (r != null && r.active.remove(slot.id)) {
+                r.replaced++;
+                advanceRollout();
+            }
+            return;
+        }
+        if (slot.next == wp) {
+            slot.next = null;
+            replacementFailed(slot, wp, (wp.stoppedBecause != null ? wp.stoppedBecause + ": " : "") + how + " before it was ready");
+            return;
+        }
+        if (slot.current != wp) {
+            log.info("{} {}", wp, how); // an earlier incarnation, already replaced
+            return;
+        }
         if (wp.stoppedBecause != null) {
             log.warn("{} {}; it was stopped because {}", wp, how, wp.stoppedBecause);
         } else {
             log.warn("{} {} after {} ms", wp, how, ranMillis);
         }
+        Rollout r = rollout;
+        if (r != null) {
+            failRollout(wp + " " + how + " during the rollout");
+        }
+        handle.metrics().restart(slot.id, wp.hung ? "hang" : wp.state == WorkerProcess.State.STARTING ? "boot_failure" : "crash");
         crashed(slot, wp, how);
     }
 
     private void crashed(Slot slot, WorkerProcess wp, String how) {
+        if (slot.removing) {
+            slots.remove(slot.id);
+            handle.metrics().slotRemoved(slot.id);
+            return;
+        }
         if (breaker.recordCrash(System.currentTimeMillis())) {
-            long ready = live.values().stream().filter(w -> w.state == WorkerProcess.State.READY).count();
+            long ready = live.stream().filter(w -> w.state == WorkerProcess.State.READY).count();
             log.error("crash breaker open: {} worker crashes within {} s (last: {} {}); no more workers will be forked. "
                             + "The cluster is DEGRADED and serves with {} of {} workers. Fix the cause, then restart Cadre.",
-                    breaker.recentCrashes(), breaker.windowMillis() / 1000, wp, how, ready, config.workers());
+                    breaker.recentCrashes(), breaker.windowMillis() / 1000, wp, how, ready, wanted());
             handle.broadcastFrame(new Cluster("DEGRADED").frame());
+            handle.metrics().breakerOpen(true);
         }
         if (breaker.isOpen()) {
             if (live.isEmpty()) {
@@ -219,7 +368,7 @@ final class Supervisor {
         slot.restarts++;
         long delay = backoff.delayMillis(slot.restarts, random);
         log.info("restarting worker {} in {} ms (restart {} of this slot)", slot.id, delay, slot.restarts);
-        slot.pendingFork = later(() -> fork(slot), delay);
+        slot.pendingFork = later(() -> fork(slot, false), delay);
     }
 
     /**
@@ -268,9 +417,25 @@ final class Supervisor {
             drain(wp);
             return;
         }
+        Slot slot = slots.get(wp.id);
+        if (slot == null || (slot.current != wp && slot.next != wp)) {
+            drain(wp); // its slot was removed meanwhile
+            return;
+        }
         wp.state = WorkerProcess.State.READY;
         cancel(wp.bootTimer);
-        Slot slot = slots.get(wp.id);
+        if (slot.next == wp) {
+            WorkerProcess old = slot.current;
+            slot.current = wp;
+            slot.next = null;
+            log.info("{} is ready and replaces {} ({})", wp, old, slot.nextReason);
+            if (old != null && old.alive()) {
+                retire(old, "replaced by generation " + wp.generation + ": " + slot.nextReason);
+            }
+            handle.metrics().restart(slot.id, reasonTag(slot.nextReason));
+        } else {
+            log.info("{} is ready", wp);
+        }
         later(() -> {
             if (slot.current == wp && wp.state == WorkerProcess.State.READY) {
                 slot.restarts = 0;
@@ -280,8 +445,298 @@ final class Supervisor {
             wp.channel.send(new Cluster("DEGRADED").frame());
         }
         handle.workerReady(wp.id, wp.channel);
-        log.info("{} is ready", wp);
         maybeListening();
+    }
+
+    private static String reasonTag(String reason) {
+        if (reason == null) {
+            return "replace";
+        }
+        if (reason.startsWith("rolling restart")) {
+            return "rollout";
+        }
+        if (reason.startsWith("served")) {
+            return "max_requests";
+        }
+        if (reason.startsWith("resident memory")) {
+            return "memory";
+        }
+        return "replace";
+    }
+
+    // ---- replacement: surge, then drain --------------------------------------------------------
+
+    /** Starts a replacement for {@code slot}'s serving worker; false when one cannot start now. */
+    private boolean replace(Slot slot, String why) {
+        WorkerProcess current = slot.current;
+        if (phase != Phase.RUNNING || breaker.isOpen() || slot.next != null || slot.removing || current == null
+                || current.state != WorkerProcess.State.READY) {
+            return false;
+        }
+        slot.nextReason = why;
+        fork(slot, true);
+        return slot.next != null;
+    }
+
+    /** Drains {@code wp} on purpose: its exit is expected, not a crash. */
+    private void retire(WorkerProcess wp, String why) {
+        wp.retired = true;
+        wp.stoppedBecause = why;
+        drain(wp);
+        later(() -> {
+            if (wp.alive()) {
+                log.error("{} did not exit within the drain timeout; killing it", wp);
+                wp.process.destroyForcibly();
+            }
+        }, config.drainTimeoutMillis() + KILL_GRACE_MILLIS);
+    }
+
+    /** A replacement died or stayed unready: the old worker keeps serving. */
+    private void replacementFailed(Slot slot, WorkerProcess wp, String how) {
+        slot.noReplaceBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLACE_RETRY_MILLIS);
+        log.error("{}, started to replace {} ({}), {}; {} keeps serving", wp, slot.current, slot.nextReason, how, slot.current);
+        if (rollout != null && rollout.active.remove(slot.id)) {
+            failRollout(wp + " " + how);
+        }
+    }
+
+    // ---- rolling restart ------------------------------------------------------------------------
+
+    private CompletableFuture<Outcome> startRollout(String why) {
+        if (phase != Phase.RUNNING) {
+            return CompletableFuture.completedFuture(new Outcome(false, "the cluster is " + phase.name().toLowerCase() + "; no rollout"));
+        }
+        if (rollout != null) {
+            return CompletableFuture.completedFuture(new Outcome(false, "a rollout is already running (" + rollout.why + "): "
+                    + rollout.replaced + " of " + (rollout.replaced + rollout.active.size() + rollout.pending.size()) + " replaced"));
+        }
+        if (breaker.isOpen()) {
+            return CompletableFuture.completedFuture(new Outcome(false, "the crash breaker is open; restart Cadre instead"));
+        }
+        Rollout r = new Rollout(why);
+        for (Slot slot : slots.values()) {
+            if (!slot.removing) {
+                r.pending.add(slot.id);
+            }
+        }
+        rollout = r;
+        log.info("rolling restart ({}): replacing {} workers, {} at a time, each new one ready before the old one drains", why,
+                r.pending.size(), config.operations().rolloutBatch());
+        advanceRollout();
+        return r.done;
+    }
+
+    private void advanceRollout() {
+        Rollout r = rollout;
+        if (r == null) {
+            return;
+        }
+        while (r.failure == null && r.active.size() < config.operations().rolloutBatch() && !r.pending.isEmpty()) {
+            int id = r.pending.poll();
+            Slot slot = slots.get(id);
+            if (slot == null || slot.removing) {
+                continue;
+            }
+            if (!replace(slot, "rolling restart (" + r.why + ")")) {
+                failRollout("worker " + id + " cannot be replaced now: " + (slot.current == null ? "it has no worker"
+                        : slot.current + " is " + slot.current.state.name().toLowerCase()));
+                break;
+            }
+            r.active.add(id);
+        }
+        if (r.active.isEmpty() && (r.pending.isEmpty() || r.failure != null)) {
+            rollout = null;
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - r.startedNanos);
+            if (r.failure == null) {
+                log.info("rolling restart ({}) done: {} workers replaced in {} ms", r.why, r.replaced, took);
+                r.done.complete(new Outcome(true, "rolling restart done: " + r.replaced + " workers replaced in " + took + " ms"));
+            } else {
+                log.error("rolling restart ({}) stopped after {} replaced: {}; the workers not yet replaced keep serving", r.why,
+                        r.replaced, r.failure);
+                r.done.complete(new Outcome(false, "rolling restart stopped after " + r.replaced + " replaced: " + r.failure
+                        + "; the workers not yet replaced keep serving"));
+            }
+        }
+    }
+
+    private void failRollout(String why) {
+        Rollout r = rollout;
+        if (r != null && r.failure == null) {
+            r.failure = why;
+            r.pending.clear();
+        }
+        advanceRollout();
+    }
+
+    // ---- scaling ------------------------------------------------------------------------------------
+
+    private int wanted() {
+        return (int) slots.values().stream().filter(s -> !s.removing).count();
+    }
+
+    private Outcome scaleTo(int workers) {
+        if (phase != Phase.RUNNING) {
+            return new Outcome(false, "the cluster is " + phase.name().toLowerCase() + "; it cannot scale now");
+        }
+        if (workers < 1 || workers > CadreConfig.MAX_WORKERS) {
+            return new Outcome(false, "the number of workers must be 1.." + CadreConfig.MAX_WORKERS + ", was " + workers);
+        }
+        if (rollout != null) {
+            return new Outcome(false, "a rollout is running; scale when it is done");
+        }
+        int now = wanted();
+        if (workers > now) {
+            int next = slots.isEmpty() ? 1 : ((TreeMap<Integer, Slot>) slots).lastKey() + 1;
+            for (int i = now; i < workers; i++) {
+                Slot slot = new Slot(next++);
+                slots.put(slot.id, slot);
+                fork(slot, false);
+            }
+            log.info("scaling up from {} to {} workers", now, workers);
+        } else if (workers < now) {
+            List<Slot> surplus = new ArrayList<>(slots.values().stream().filter(s -> !s.removing).toList()).reversed().subList(0, now - workers);
+            for (Slot slot : surplus) {
+                slot.removing = true;
+                cancel(slot.pendingFork);
+                if (slot.next != null) {
+                    slot.next.stoppedBecause = "scaled down";
+                    slot.next.retired = true;
+                    slot.next.process.destroyForcibly();
+                    slot.next = null;
+                }
+                if (slot.current != null && slot.current.alive()) {
+                    retire(slot.current, "scaled down");
+                } else {
+                    slots.remove(slot.id);
+                    handle.metrics().slotRemoved(slot.id);
+                }
+            }
+            log.info("scaling down from {} to {} workers: draining worker {}", now, workers,
+                    surplus.stream().map(s -> Integer.toString(s.id)).toList());
+        }
+        return new Outcome(true, now == workers ? "already " + workers + " workers" : "scaling from " + now + " to " + workers + " workers");
+    }
+
+    // ---- hung workers, recycling ---------------------------------------------------------------
+
+    /** Looks at every worker's heartbeat and vital signs. */
+    private void tick() {
+        long now = System.nanoTime();
+        long hangNanos = TimeUnit.MILLISECONDS.toNanos(config.operations().hangTimeoutMillis());
+        for (WorkerProcess wp : live) {
+            long silent = now - wp.lastHeartbeatNanos;
+            if (wp.state == WorkerProcess.State.READY && !wp.hung && silent > hangNanos) {
+                hung(wp, TimeUnit.NANOSECONDS.toMillis(silent));
+            }
+            long requests = wp.vitals.requests();
+            double seconds = (now - wp.rateAtNanos) / 1e9;
+            if (seconds >= 1) {
+                double instant = Math.max(0, requests - wp.rateRequests) / seconds;
+                wp.rate = wp.rate == 0 ? instant : 0.5 * wp.rate + 0.5 * instant;
+                wp.rateRequests = requests;
+                wp.rateAtNanos = now;
+            }
+        }
+        if (phase != Phase.RUNNING || rollout != null) {
+            return;
+        }
+        CadreConfig.Operations ops = config.operations();
+        for (Slot slot : List.copyOf(slots.values())) {
+            WorkerProcess wp = slot.current;
+            if (wp == null || wp.state != WorkerProcess.State.READY || wp.hung || slot.next != null || now < slot.noReplaceBeforeNanos) {
+                continue;
+            }
+            long requests = wp.vitals.requests();
+            long rss = wp.vitals.rssBytes();
+            if (wp.requestLimit > 0 && requests >= wp.requestLimit) {
+                replace(slot, "served " + requests + " requests (limit " + wp.requestLimit + ")");
+            } else if (ops.maxMemoryBytes() > 0 && rss > ops.maxMemoryBytes()) {
+                replace(slot, "resident memory " + (rss >> 20) + " MB over the limit of " + (ops.maxMemoryBytes() >> 20) + " MB");
+            }
+        }
+    }
+
+    /** {@code wp} sent no heartbeat for too long: a thread dump to the log, then kill and replace. */
+    private void hung(WorkerProcess wp, long silentMillis) {
+        wp.hung = true;
+        log.error("{} sent no heartbeat for {} ms (hang timeout {} ms): asking for a thread dump (SIGQUIT; it follows in this "
+                        + "primary's stdout, lines prefixed [worker {}]), then killing and replacing it in {} ms",
+                wp, silentMillis, config.operations().hangTimeoutMillis(), wp.id, DUMP_GRACE_MILLIS);
+        Thread.ofVirtual().name("cadre-sigquit").start(() -> Signals.send(wp.pid(), "QUIT"));
+        later(() -> {
+            if (wp.alive()) {
+                wp.stoppedBecause = "it hung: no heartbeat for " + silentMillis + " ms";
+                wp.process.destroyForcibly();
+            }
+        }, DUMP_GRACE_MILLIS);
+    }
+
+    // ---- status and dumps ----------------------------------------------------------------------
+
+    private Status snapshot() {
+        List<WorkerRow> rows = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Slot slot : slots.values()) {
+            for (WorkerProcess wp : new WorkerProcess[] {slot.current, slot.next}) {
+                if (wp == null || !wp.alive()) {
+                    continue;
+                }
+                String state = wp.hung ? "hung" : wp.retired ? "draining" : wp.state.name().toLowerCase();
+                if (wp == slot.next) {
+                    state = "starting (replacement)";
+                }
+                rows.add(new WorkerRow(slot.id, wp.pid(), state, wp.generation, TimeUnit.NANOSECONDS.toMillis(now - wp.spawnedAtNanos),
+                        slot.restarts, wp.vitals.rssBytes(), wp.vitals.heapUsedBytes(), wp.vitals.requests(), wp.rate,
+                        wp.vitals.computeQueue()));
+            }
+        }
+        for (WorkerProcess wp : live) { // retired workers still draining
+            if (rows.stream().noneMatch(r -> r.pid() == wp.pid())) {
+                rows.add(new WorkerRow(wp.id, wp.pid(), "draining", wp.generation, TimeUnit.NANOSECONDS.toMillis(now - wp.spawnedAtNanos),
+                        0, wp.vitals.rssBytes(), wp.vitals.heapUsedBytes(), wp.vitals.requests(), wp.rate, wp.vitals.computeQueue()));
+            }
+        }
+        Rollout r = rollout;
+        String rolloutText = r == null ? null : r.why + ": " + r.replaced + " replaced, " + r.active.size() + " in progress, "
+                + r.pending.size() + " to go";
+        return new Status(rows, wanted(), breaker.isOpen(), rolloutText);
+    }
+
+    private CompletableFuture<Outcome> startDump(int id, String kind) {
+        if (!kind.equals("threads") && !kind.equals("heap")) {
+            return CompletableFuture.completedFuture(new Outcome(false, "unknown dump kind '" + kind + "'"));
+        }
+        Slot slot = slots.get(id);
+        WorkerProcess wp = slot == null ? null : slot.current;
+        if (wp == null || !wp.alive() || wp.channel == null) {
+            return CompletableFuture.completedFuture(new Outcome(false, "there is no running worker " + id + " (workers: "
+                    + slots.keySet() + ")"));
+        }
+        long request = ++dumpRequests;
+        CompletableFuture<Outcome> answer = new CompletableFuture<>();
+        dumps.put(request, answer);
+        wp.channel.send(new Dump(request, kind).frame());
+        long timeout = kind.equals("heap") ? 300_000 : 10_000;
+        later(() -> {
+            CompletableFuture<Outcome> waiting = dumps.remove(request);
+            if (waiting != null) {
+                if (kind.equals("threads")) {
+                    Thread.ofVirtual().start(() -> Signals.send(wp.pid(), "QUIT"));
+                }
+                waiting.complete(new Outcome(false, wp + " did not answer within " + timeout / 1000 + " s; it may be hung"
+                        + (kind.equals("threads") ? ". A SIGQUIT was sent: the JVM's thread dump follows in the primary's stdout, "
+                        + "lines prefixed [worker " + id + "]" : "")));
+            }
+        }, timeout);
+        return answer;
+    }
+
+    private void dumped(WorkerProcess wp, Dumped dumped) {
+        CompletableFuture<Outcome> waiting = dumps.remove(dumped.request());
+        if (waiting != null) {
+            waiting.complete(dumped.error().isEmpty() ? new Outcome(true, dumped.path())
+                    : new Outcome(false, wp + " could not write the dump: " + dumped.error()));
+        }
     }
 
     // ---- shutdown -----------------------------------------------------------------------------
@@ -295,7 +750,13 @@ final class Supervisor {
         for (Slot slot : slots.values()) {
             cancel(slot.pendingFork);
         }
-        live.values().forEach(this::drain);
+        Rollout r = rollout;
+        if (r != null) {
+            rollout = null;
+            r.done.complete(new Outcome(false, "the cluster is stopping (" + reason + "); the rollout ended after " + r.replaced
+                    + " replaced"));
+        }
+        live.forEach(this::drain);
         later(this::killStragglers, config.drainTimeoutMillis() + KILL_GRACE_MILLIS);
         finishIfAllGone();
     }
@@ -313,7 +774,7 @@ final class Supervisor {
     }
 
     private void killStragglers() {
-        for (WorkerProcess wp : live.values()) {
+        for (WorkerProcess wp : live) {
             log.error("{} did not exit within the drain timeout; killing it", wp);
             forcedKills = true;
             wp.process.destroyForcibly();
@@ -328,6 +789,7 @@ final class Supervisor {
 
     private void finish(int code) {
         if (exit.complete(code)) {
+            dumps.values().forEach(d -> d.complete(new Outcome(false, "the primary exited")));
             thread.shutdown();
         }
     }

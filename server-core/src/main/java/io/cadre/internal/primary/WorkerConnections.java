@@ -6,6 +6,8 @@ import io.cadre.internal.ipc.Frame;
 import io.cadre.internal.ipc.FrameType;
 import io.cadre.internal.ipc.IpcChannel;
 import io.cadre.internal.ipc.MalformedFrameException;
+import io.cadre.internal.ipc.Payloads.Dumped;
+import io.cadre.internal.ipc.Payloads.Heartbeat;
 import io.cadre.internal.ipc.Payloads.Hello;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -33,6 +35,9 @@ final class WorkerConnections {
         void helloed(WorkerProcess wp);
 
         void ready(WorkerProcess wp);
+
+        /** A worker answered a dump request; called on its IPC reader thread. */
+        void dumped(WorkerProcess wp, Dumped dumped);
 
         void closed(WorkerProcess wp, IpcChannel channel);
     }
@@ -75,8 +80,13 @@ final class WorkerConnections {
                 }
                 switch (frame.type()) {
                     case READY -> events.ready(wp);
-                    case HEARTBEAT -> wp.lastHeartbeatNanos = System.nanoTime();
+                    case HEARTBEAT -> {
+                        wp.vitals = Heartbeat.of(frame);
+                        wp.lastHeartbeatNanos = System.nanoTime();
+                    }
+                    case DUMPED -> events.dumped(wp, Dumped.of(frame));
                     case APP -> handle.deliver(wp.id, Message.of(frame.read(JsonNode.class)));
+                    case METRICS -> handle.metrics().accept(wp.id, wp.generation, frame);
                     default -> throw new MalformedFrameException("unexpected " + frame.type() + " frame from " + wp);
                 }
             }

@@ -1,6 +1,7 @@
 package io.cadre.internal.primary;
 
 import io.cadre.internal.ipc.IpcChannel;
+import io.cadre.internal.ipc.Payloads.Heartbeat;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -21,6 +22,18 @@ final class WorkerProcess {
     String stoppedBecause;
     volatile IpcChannel channel;
     volatile long lastHeartbeatNanos = System.nanoTime();
+    /** What the last heartbeat said. */
+    volatile Heartbeat vitals = Heartbeat.NONE;
+    /** Drained on purpose (replaced, recycled, scaled down): its exit is no crash. */
+    boolean retired;
+    /** Its heartbeat stopped: a thread dump was asked for and it is being killed. */
+    boolean hung;
+    /** The requests after which it is recycled (max-requests less this worker's jitter); 0 is never. */
+    long requestLimit;
+    /** Requests per second, smoothed over the supervisor's ticks; and the last sample. */
+    double rate;
+    long rateRequests;
+    long rateAtNanos = System.nanoTime();
 
     WorkerProcess(int id, int generation, String token) {
         this.id = id;

@@ -28,6 +28,26 @@ public final class Proc {
         }
     }
 
+    /** This process's resident set size ({@code VmRSS} of {@code /proc/self/status}), or 0 when unreadable. UNIT: bytes. */
+    public static long residentBytes() {
+        return residentBytes(ProcessHandle.current().pid());
+    }
+
+    /** The resident set size of process {@code pid}, or 0 when it is gone or unreadable. UNIT: bytes. */
+    public static long residentBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not Linux
+        }
+        return 0;
+    }
+
     /** The value of {@code name} in the environment of process {@code pid}, when readable. */
     public static Optional<String> environ(long pid, String name) {
         try {

@@ -17,6 +17,27 @@ public final class Signals {
         Signal.handle(new Signal(name), signal -> action.run());
     }
 
+    /**
+     * Sends signal {@code name} (e.g. {@code "QUIT"}) to process {@code pid} with {@code kill}; the
+     * JDK can only send TERM and KILL. Returns whether {@code kill} succeeded, within 2 s.
+     */
+    public static boolean send(long pid, String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (!kill.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+                return false;
+            }
+            return kill.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Ignores signal {@code name}. */
     public static void ignore(String name) {
         Signal.handle(new Signal(name), SignalHandler.SIG_IGN);

@@ -18,4 +18,9 @@ interface ComputeRoutes {
 
     /** Stops the pool, finishing or cancelling queued work within {@code drainMillis}. */
     void shutdown(long drainMillis);
+
+    /** The pool's counters, or null when the app has no compute route (no pool runs). */
+    default io.cadre.compute.ComputePoolStats stats() {
+        return null;
+    }
 }

@@ -124,7 +124,13 @@ final class HttpServer {
                 .set(UndertowOptions.ALLOW_ENCODED_SLASH, false)
                 .set(UndertowOptions.ENABLE_HTTP2, false)
                 .set(UndertowOptions.ALWAYS_SET_DATE, true)
+                .set(UndertowOptions.RECORD_REQUEST_START_TIME, true) // request latency for /metrics (RouteMeters)
                 .getMap();
+    }
+
+    /** Runs {@code task} on one of the IO threads. */
+    void onIoThread(Runnable task) {
+        xnio.getIoThread().execute(task);
     }
 
     InetSocketAddress address() {

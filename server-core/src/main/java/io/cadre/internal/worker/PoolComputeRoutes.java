@@ -12,6 +12,7 @@ import io.undertow.server.HttpServerExchange;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -27,14 +28,25 @@ import java.util.function.Supplier;
 final class PoolComputeRoutes implements ComputeRoutes {
     private final ComputePool pool;
     private final Map<RouteSpec, Lane> lanes;
+    /** Per compute route: how long its tasks waited for a thread, and ran (for /metrics). */
+    private final Map<RouteSpec, io.cadre.internal.metrics.Distribution[]> timings = new IdentityHashMap<>();
 
-    private PoolComputeRoutes(ComputePool pool, Map<RouteSpec, Lane> lanes) {
+    @Override
+    public io.cadre.compute.ComputePoolStats stats() {
+        return pool.stats();
+    }
+
+    private PoolComputeRoutes(ComputePool pool, Map<RouteSpec, Lane> lanes, io.cadre.internal.metrics.WorkerMetrics metrics) {
         this.pool = pool;
         this.lanes = lanes;
+        for (RouteSpec route : lanes.keySet()) {
+            timings.put(route, new io.cadre.internal.metrics.Distribution[] {
+                metrics.computeWait(route.toString()), metrics.computeRun(route.toString())});
+        }
     }
 
     /** The compute routes of {@code routes}; a pool only when there is at least one. */
-    static ComputeRoutes create(List<RouteSpec> routes, CadreConfig config, int workers) {
+    static ComputeRoutes create(List<RouteSpec> routes, CadreConfig config, int workers, io.cadre.internal.metrics.WorkerMetrics metrics) {
         List<RouteSpec> compute = routes.stream().filter(r -> r.model() == ExecutionModel.COMPUTE).toList();
         if (compute.isEmpty()) {
             return NONE;
@@ -71,13 +83,24 @@ final class PoolComputeRoutes implements ComputeRoutes {
             }
             lanes.put(route, pool.lane(route.toString(), lane));
         }
-        return new PoolComputeRoutes(pool, lanes);
+        return new PoolComputeRoutes(pool, lanes, metrics);
     }
 
     @Override
     public void run(HttpServerExchange exchange, RouteSpec route, Supplier<CompletableFuture<Reply>> work,
             BiConsumer<HttpServerExchange, CompletableFuture<Reply>> reply) {
-        lanes.get(route).submit(work::get, () -> ClientPresence.stillThere(exchange)).whenComplete((outcome, error) -> {
+        io.cadre.internal.metrics.Distribution[] timing = timings.get(route);
+        long queuedAt = System.nanoTime();
+        Callable<CompletableFuture<Reply>> task = () -> {
+            long startedAt = System.nanoTime();
+            timing[0].record(startedAt - queuedAt);
+            try {
+                return work.get();
+            } finally {
+                timing[1].record(System.nanoTime() - startedAt);
+            }
+        };
+        lanes.get(route).submit(task, () -> ClientPresence.stillThere(exchange)).whenComplete((outcome, error) -> {
             if (error == null) {
                 reply.accept(exchange, outcome);
                 return;

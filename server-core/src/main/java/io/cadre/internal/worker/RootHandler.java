@@ -40,6 +40,7 @@ final class RootHandler implements HttpHandler {
     private final IoWatchdog watchdog;
     private final Worker worker;
     private final Runnable onFirstResponse;
+    private final RouteMeters meters;
     private volatile boolean servedOne;
     /** Counts the request out of flight when its exchange completes; one instance for every request. */
     private final io.undertow.server.ExchangeCompletionListener completion = (ex, next) -> {
@@ -48,8 +49,9 @@ final class RootHandler implements HttpHandler {
     };
 
     RootHandler(RouteTable routes, Invoker invoker, ServerState state, Executor requestThreads, ComputeRoutes compute,
-            IoWatchdog watchdog, Worker worker, Runnable onFirstResponse) {
+            IoWatchdog watchdog, Worker worker, Runnable onFirstResponse, RouteMeters meters) {
         this.watchdog = watchdog;
+        this.meters = meters;
         this.routes = routes;
         this.invoker = invoker;
         this.state = state;
@@ -74,10 +76,13 @@ final class RootHandler implements HttpHandler {
         exchange.addExchangeCompleteListener(completion);
         String path = exchange.getRequestPath();
         if (path.startsWith("/health/")) {
+            exchange.addExchangeCompleteListener(meters.health(exchange.getRequestMethod(), path));
             Responder.write(exchange, state, health(exchange, path));
             return;
         }
-        switch (routes.lookup(exchange.getRequestMethod().toString(), path)) {
+        RouteTable.Lookup lookup = routes.lookup(exchange.getRequestMethod().toString(), path);
+        exchange.addExchangeCompleteListener(meters.of(lookup, exchange.getRequestMethod())); // counts it when answered
+        switch (lookup) {
             case RouteTable.Found found -> {
                 if (!exchange.isRequestComplete() && hasBody(exchange)) {
                     exchange.getRequestReceiver().receiveFullBytes(

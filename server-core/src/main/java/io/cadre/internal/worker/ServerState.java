@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ServerState {
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder served = new java.util.concurrent.atomic.LongAdder();
     private final CompletableFuture<Void> idleWhileDraining = new CompletableFuture<>();
     private volatile boolean ready;
     private volatile boolean draining;
@@ -20,6 +21,7 @@ final class ServerState {
     }
 
     void requestFinished() {
+        served.increment();
         if (inFlight.decrementAndGet() == 0 && draining) {
             idleWhileDraining.complete(null);
         }
@@ -27,6 +29,11 @@ final class ServerState {
 
     int inFlight() {
         return inFlight.get();
+    }
+
+    /** Requests answered since the worker started. */
+    long served() {
+        return served.sum();
     }
 
     /** Starts draining; the returned future completes once no request is in flight. */

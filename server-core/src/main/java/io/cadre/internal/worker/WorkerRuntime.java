@@ -50,6 +50,8 @@ public final class WorkerRuntime {
     }
     /** How long a worker whose primary died may drain: it must be gone within 2 s. UNIT: ms. */
     static final long ORPHAN_DRAIN_MILLIS = 1_500;
+    /** How long a draining worker's open connections must stay quiet before they are closed. UNIT: ms. */
+    static final long LINGER_MILLIS = 300;
 
     private final App app;
     private final CadreConfig config;
@@ -61,6 +63,7 @@ public final class WorkerRuntime {
     private IpcChannel ipc;
     private ScheduledExecutorService heartbeat;
     private WorkerServer http;
+    private volatile io.cadre.internal.metrics.MetricsReporter metrics;
     private final Map<String, String> appOptions;
     private final java.util.Deque<io.cadre.Extension> startedExtensions = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
@@ -135,6 +138,9 @@ public final class WorkerRuntime {
         if (!publish(server)) {
             return exit.join();
         }
+        if (config.operations().adminPort() != -1) { // the primary serves /metrics: report to it
+            metrics = io.cadre.internal.metrics.MetricsReporter.start(ipc, server.metrics(), handle.pid(), env.generation());
+        }
         state.markReady();
         ipc.send(Frame.empty(FrameType.READY));
         long readyAt = sinceFork();
@@ -160,6 +166,10 @@ public final class WorkerRuntime {
                     case DRAIN -> drainAsync(Drain.of(frame).timeoutMillis(), "asked by the primary");
                     case APP -> handle.deliver(Message.of(frame.read(com.fasterxml.jackson.databind.JsonNode.class)));
                     case CLUSTER -> state.clusterState(Cluster.of(frame).state());
+                    case DUMP -> {
+                        io.cadre.internal.ipc.Payloads.Dump dump = io.cadre.internal.ipc.Payloads.Dump.of(frame);
+                        Thread.ofVirtual().name("cadre-dump").start(() -> dump(dump));
+                    }
                     default -> throw new io.cadre.internal.ipc.MalformedFrameException("unexpected " + frame.type() + " frame from the primary");
                 }
             }
@@ -176,7 +186,63 @@ public final class WorkerRuntime {
         ipc.send(new Hello(env.id(), env.generation(), handle.pid(), env.token()).frame());
         heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("cadre-heartbeat").daemon().factory());
         long every = config.supervision().heartbeatIntervalMillis();
-        heartbeat.scheduleAtFixedRate(() -> ipc.send(Frame.empty(FrameType.HEARTBEAT)), every, every, TimeUnit.MILLISECONDS);
+        heartbeat.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Sends a heartbeat. Once the server runs it travels through an IO thread and then a virtual
+     * thread, so it stops when either kind is stuck (a loop on the IO threads, every carrier busy),
+     * and the primary's hang detection sees a worker that cannot serve, not just a live JVM.
+     */
+    private void beat() {
+        WorkerServer s = server();
+        if (s == null) {
+            ipc.send(Frame.empty(FrameType.HEARTBEAT));
+            return;
+        }
+        try {
+            s.onIoThread(() -> Thread.ofVirtual().name("cadre-heartbeat-vt").start(() -> ipc.send(vitals(s).frame())));
+        } catch (RuntimeException e) {
+            Log.log.debug("heartbeat not sent: {}", e.toString()); // the server is stopping
+        }
+    }
+
+    private io.cadre.internal.ipc.Payloads.Heartbeat vitals(WorkerServer s) {
+        Runtime rt = Runtime.getRuntime();
+        return new io.cadre.internal.ipc.Payloads.Heartbeat(io.cadre.internal.util.Proc.residentBytes(), rt.totalMemory() - rt.freeMemory(),
+                state.served(), s.computeQueue());
+    }
+
+    /** Writes a thread or heap dump into the private runtime directory and tells the primary where. */
+    private void dump(io.cadre.internal.ipc.Payloads.Dump request) {
+        String path = "";
+        String error = "";
+        try {
+            java.nio.file.Path dir = java.nio.file.Path.of(System.getenv().getOrDefault("CADRE_RUNTIME_BASE", System.getProperty("java.io.tmpdir")),
+                    "dumps");
+            java.nio.file.Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+            com.sun.management.HotSpotDiagnosticMXBean diagnostics = java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            java.nio.file.Path file;
+            switch (request.kind()) {
+                case "threads" -> {
+                    file = dir.resolve("worker-" + env.id() + "-pid" + handle.pid() + "-threads-" + stamp + ".txt");
+                    diagnostics.dumpThreads(file.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+                }
+                case "heap" -> {
+                    file = dir.resolve("worker-" + env.id() + "-pid" + handle.pid() + "-heap-" + stamp + ".hprof");
+                    diagnostics.dumpHeap(file.toString(), true);
+                }
+                default -> throw new IllegalArgumentException("unknown dump kind '" + request.kind() + "'");
+            }
+            path = file.toString();
+            Log.log.info("worker {}: {} dump written to {}", env.id(), request.kind(), path);
+        } catch (IOException | RuntimeException e) {
+            error = e.toString();
+        }
+        ipc.send(new io.cadre.internal.ipc.Payloads.Dumped(request.request(), path, error).frame());
     }
 
     /** Makes the server visible to the drain; false when a drain already began (the server is stopped). */
@@ -219,6 +285,7 @@ public final class WorkerRuntime {
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e);
             }
+            linger(deadline);
             long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             server.stop(Math.min(200, Math.max(1, left)), left);
         }
@@ -232,10 +299,39 @@ public final class WorkerRuntime {
         if (heartbeat != null) {
             heartbeat.shutdownNow();
         }
+        io.cadre.internal.metrics.MetricsReporter reporter = metrics;
+        if (reporter != null) {
+            reporter.stop(200); // a last snapshot, written before the channel closes
+        }
         if (ipc != null) {
             ipc.close();
         }
         exit.complete(ExitCodes.OK);
+    }
+
+    /**
+     * Keeps serving, after the last request in flight ended, until the connections already open
+     * have been quiet for {@link #LINGER_MILLIS} (or the drain deadline passes): a connection the
+     * kernel handed over just before the listener closed, or a keep-alive client about to send,
+     * gets its answer (with {@code Connection: close}) instead of a closed socket.
+     */
+    private void linger(long deadline) {
+        long quietSince = System.nanoTime();
+        long served = state.served();
+        while (System.nanoTime() < deadline) {
+            if (state.inFlight() > 0 || state.served() != served) {
+                served = state.served();
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS)) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void firstResponse() {

@@ -3,6 +3,7 @@ package io.cadre.internal.worker;
 import io.cadre.App;
 import io.cadre.CadreConfig;
 import io.cadre.Worker;
+import io.cadre.internal.metrics.WorkerMetrics;
 import io.cadre.internal.route.RouteTable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,8 +19,10 @@ final class WorkerServer {
     private final IoWatchdog watchdog;
     private final ComputeRoutes compute;
     private final ExecutorService requestThreads;
+    private final WorkerMetrics metrics;
 
-    private WorkerServer(HttpServer http, IoWatchdog watchdog, ComputeRoutes compute, ExecutorService requestThreads) {
+    private WorkerServer(HttpServer http, IoWatchdog watchdog, ComputeRoutes compute, ExecutorService requestThreads, WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.http = http;
         this.watchdog = watchdog;
         this.compute = compute;
@@ -30,11 +33,14 @@ final class WorkerServer {
             Runnable onFirstResponse) throws IOException {
         ExecutorService requestThreads = HttpServer.requestThreads();
         IoWatchdog watchdog = new IoWatchdog(config.http().ioStallWarnMillis()).start();
-        ComputeRoutes compute = PoolComputeRoutes.create(app.routes(), config, workers);
+        WorkerMetrics metrics = new WorkerMetrics();
+        metrics.inFlight(state::inFlight);
+        ComputeRoutes compute = PoolComputeRoutes.create(app.routes(), config, workers, metrics);
+        metrics.computePool(compute::stats);
         try {
             RootHandler root = new RootHandler(new RouteTable(app.routes()), new Invoker(app.filters(), app.exceptionMappers()), state,
-                    requestThreads, compute, watchdog, worker, onFirstResponse);
-            return new WorkerServer(HttpServer.start(config, bind, root, requestThreads), watchdog, compute, requestThreads);
+                    requestThreads, compute, watchdog, worker, onFirstResponse, new RouteMeters(metrics.http(), app.routes()));
+            return new WorkerServer(HttpServer.start(config, bind, root, requestThreads), watchdog, compute, requestThreads, metrics);
         } catch (IOException | RuntimeException e) {
             compute.shutdown(0);
             watchdog.stop();
@@ -45,6 +51,22 @@ final class WorkerServer {
 
     InetSocketAddress address() {
         return http.address();
+    }
+
+    /** What this server measures, for the primary's /metrics. */
+    WorkerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Runs {@code task} on one of the server's IO threads (a heartbeat that proves they still turn). */
+    void onIoThread(Runnable task) {
+        http.onIoThread(task);
+    }
+
+    /** Tasks queued on the compute pool now; 0 without a pool. */
+    int computeQueue() {
+        io.cadre.compute.ComputePoolStats stats = compute.stats();
+        return stats == null ? 0 : stats.queued();
     }
 
     /** Leaves the SO_REUSEPORT group; accepted connections go on. */

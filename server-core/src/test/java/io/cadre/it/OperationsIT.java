@@ -1,0 +1,274 @@
+package io.cadre.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cadre.internal.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Operating a running cluster: rolling restarts under load (and one that a bad deploy stops),
+ * hung workers, recycling by requests and by memory, scaling by signal and by CLI, and every ctl
+ * command.
+ */
+class OperationsIT {
+    static final Duration BOOT = Duration.ofSeconds(90);
+    static final Pattern READY = Pattern.compile("worker (\\d+) \\(pid (\\d+), generation (\\d+)\\) is ready");
+
+    @TempDir
+    Path runtimeDir;
+
+    ClusterProcess start(List<String> args, Map<String, String> env) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--port", "0"));
+        all.addAll(args);
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.put("CADRE_RUNTIME_DIR", runtimeDir.toString());
+        return ClusterProcess.start(TestApp.class, all, e);
+    }
+
+    /** Runs {@code ctl ARGS} against the cluster of this test's runtime directory; returns exit code and output. */
+    CtlResult ctl(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("ctl"));
+        all.addAll(List.of(args));
+        try (ClusterProcess c = ClusterProcess.start(TestApp.class, all, Map.of("CADRE_RUNTIME_DIR", runtimeDir.toString()))) {
+            int code = c.awaitExit(Duration.ofMinutes(5));
+            return new CtlResult(code, String.join("\n", c.stdout()), String.join("\n", c.stderr()));
+        }
+    }
+
+    record CtlResult(int code, String out, String err) {
+    }
+
+    static long pidOf(int port) throws Exception {
+        return Json.MAPPER.readTree(RawHttp.get(port, "/whoami").body()).get("pid").asLong();
+    }
+
+    /** The generations whose workers are ready, by worker id, from the primary's log. */
+    static Map<Integer, Integer> readyGenerations(ClusterProcess cluster) {
+        Map<Integer, Integer> latest = new java.util.TreeMap<>();
+        for (String line : cluster.stderr()) {
+            Matcher m = READY.matcher(line);
+            if (m.find()) {
+                latest.merge(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(3)), Math::max);
+            }
+        }
+        return latest;
+    }
+
+    @Test
+    void rollingRestartsUnderLoadLoseNoRequestAndEndOnNewGenerations() throws Exception {
+        try (ClusterProcess cluster = start(List.of("--workers", "2", "--admin-port", "0"), Map.of())) {
+            int port = cluster.awaitListening(BOOT);
+            Matcher admin = Pattern.compile("metrics: http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(String.join("\n", cluster.stdout()));
+            assertThat(admin.find()).isTrue();
+            int adminPort = Integer.parseInt(admin.group(1));
+            boolean migrate = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_migrate_req")).trim().equals("1");
+            try (Load load = Load.start(port, 6, "/whoami")) {
+                for (int round = 1; round <= 3; round++) {
+                    cluster.signal("HUP");
+                    int r = round;
+                    cluster.awaitStderr(l -> l.contains("rolling restart (SIGHUP) done: 2 workers replaced")
+                            && cluster.stderr().stream().filter(x -> x.contains("rolling restart (SIGHUP) done")).count() >= r, BOOT);
+                }
+                long before = load.answered();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (load.answered() < before + 50 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                load.close();
+                System.out.printf("OperationsIT: 3 rolling restarts, %d answers, %d retried on a closed idle connection, non-2xx %s, "
+                        + "errors %s (tcp_migrate_req=%s)%n", load.answered(), load.retried(), load.non2xx(), load.errors(), migrate ? 1 : 0);
+                assertThat(load.non2xx()).isEmpty();
+                if (migrate) {
+                    assertThat(load.errors()).as("connection errors with tcp_migrate_req=1").isEmpty();
+                }
+                assertThat(load.answered()).isGreaterThan(before);
+            }
+            assertThat(readyGenerations(cluster)).containsEntry(1, 4).containsEntry(2, 4);
+            assertThat(cluster.stderr()).noneMatch(l -> l.contains("crash breaker"));
+            String metrics = RawHttp.get(adminPort, "/metrics").body();
+            double rollouts = metrics.lines().filter(l -> l.startsWith("cadre_worker_restarts_total{") && l.contains("cause=\"rollout\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+            assertThat(rollouts).as(metrics).isEqualTo(6.0);
+        }
+    }
+
+    @Test
+    void aRolloutWhoseNewWorkerFailsReadinessStopsAndTheOldOnesKeepServing() throws Exception {
+        try (ClusterProcess cluster = start(List.of("--workers", "2"), Map.of("TEST_FAIL_GENERATION", "2"))) {
+            int port = cluster.awaitListening(BOOT);
+            try (Load load = Load.start(port, 4, "/whoami")) {
+                CtlResult reload = ctl("reload");
+                assertThat(reload.code()).isEqualTo(1);
+                assertThat(reload.out()).contains("rolling restart stopped after 0 replaced").contains("keep serving");
+                load.close();
+                assertThat(load.non2xx()).isEmpty();
+                assertThat(load.errors()).isEmpty();
+            }
+            assertThat(readyGenerations(cluster)).containsEntry(1, 1).containsEntry(2, 1);
+            assertThat(cluster.stderr()).anyMatch(l -> l.contains("startup check 'deploy' failed: generation 3 is a bad deploy")
+                    || l.contains("startup check 'deploy' failed: generation 2 is a bad deploy"));
+            assertThat(RawHttp.get(port, "/whoami").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aWorkerWhoseThreadsLoopIsDumpedKilledAndReplaced() throws Exception {
+        try (ClusterProcess cluster = start(List.of("--workers", "1", "--hang-timeout", "2000"), Map.of("TEST_SPIN", "1"))) {
+            int port = cluster.awaitListening(BOOT);
+            long pid = pidOf(port);
+            List<Thread> spinners = new ArrayList<>();
+            for (int i = 0; i < 2 * Runtime.getRuntime().availableProcessors() + 2; i++) { // every carrier thread of the worker
+                spinners.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        RawHttp.request(port, "GET", "/spin", null, 120_000);
+                    } catch (Exception e) {
+                        // the worker is killed under it
+                    }
+                }));
+            }
+            long hungAt = System.nanoTime();
+            cluster.awaitStderr(l -> l.contains("worker 1 (pid " + pid + ", generation 1) sent no heartbeat for"), BOOT);
+            cluster.awaitStdout(l -> l.startsWith("[worker 1] Full thread dump"), BOOT);
+            cluster.awaitStderr(l -> l.contains("worker 1 (pid") && l.contains("generation 2) is ready"), BOOT);
+            System.out.printf("OperationsIT: looping worker replaced %d ms after its loops began (hang timeout 2000 ms)%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - hungAt));
+            assertThat(cluster.stderr()).anyMatch(l -> l.contains("it was stopped because it hung: no heartbeat for"));
+            assertThat(pidOf(port)).isNotEqualTo(pid);
+            for (Thread t : spinners) {
+                t.join(30_000);
+            }
+        }
+    }
+
+    @Test
+    void aStoppedWorkerIsKilledAndReplaced() throws Exception {
+        try (ClusterProcess cluster = start(List.of("--workers", "1", "--hang-timeout", "2000"), Map.of())) {
+            int port = cluster.awaitListening(BOOT);
+            long pid = pidOf(port);
+            Signal.send(pid, "STOP");
+            long stoppedAt = System.nanoTime();
+            cluster.awaitStderr(l -> l.contains("worker 1 (pid " + pid + ", generation 1) sent no heartbeat for"), BOOT);
+            cluster.awaitStderr(l -> l.contains("generation 2) is ready"), BOOT);
+            System.out.printf("OperationsIT: SIGSTOPped worker replaced %d ms after the stop (hang timeout 2000 ms)%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt));
+            assertThat(pidOf(port)).isNotEqualTo(pid);
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
+    }
+
+    @Test
+    void maxRequestsRecyclesWorkersWithoutAFailedRequest() throws Exception {
+        try (ClusterProcess cluster = start(List.of("--workers", "2", "--max-requests", "100"), Map.of())) {
+            int port = cluster.awaitListening(BOOT);
+            try (Load load = Load.start(port, 4, "/whoami")) {
+                cluster.awaitStderr(l -> cluster.stderr().stream().filter(x -> x.contains("is ready and replaces") && x.contains("(served "))
+                        .count() >= 2, BOOT);
+                load.close();
+                assertThat(load.non2xx()).isEmpty();
+                assertThat(load.errors()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void memoryRecyclingReplacesAWorkerThatGrewPastTheLimit() throws Exception {
+        try (ClusterProcess cluster = start(List.of("--workers", "1", "--max-memory", "300", "--worker-jvm-opts", "-Xmx600m"), Map.of())) {
+            int port = cluster.awaitListening(BOOT);
+            long pid = pidOf(port);
+            try (Load load = Load.start(port, 2, "/whoami")) {
+                assertThat(RawHttp.request(port, "GET", "/grow?mb=320", null, 60_000).status()).isEqualTo(200);
+                cluster.awaitStderr(l -> l.contains("replaces worker 1 (pid " + pid) && l.contains("resident memory"), BOOT);
+                load.close();
+                assertThat(load.non2xx()).isEmpty();
+                assertThat(load.errors()).isEmpty();
+            }
+            assertThat(pidOf(port)).isNotEqualTo(pid);
+        }
+    }
+
+    @Test
+    void signalsAndTheCliScaleTheCluster() throws Exception {
+        try (ClusterProcess cluster = start(List.of("--workers", "2"), Map.of())) {
+            int port = cluster.awaitListening(BOOT);
+            try (Load load = Load.start(port, 4, "/whoami")) {
+                cluster.signal("TTIN");
+                cluster.awaitStderr(l -> l.contains("worker 3 (pid") && l.contains("is ready"), BOOT);
+                cluster.signal("TTOU");
+                cluster.awaitStderr(l -> l.contains("worker 3 removed; 2 workers now"), BOOT);
+                CtlResult up = ctl("scale", "3");
+                assertThat(up.code()).as(up.err()).isZero();
+                assertThat(up.out()).contains("scaling from 2 to 3 workers");
+                cluster.awaitStderr(l -> cluster.stderr().stream().filter(x -> x.contains("worker 3 (pid") && x.contains("is ready"))
+                        .count() >= 2, BOOT);
+                CtlResult down = ctl("scale", "1");
+                assertThat(down.code()).isZero();
+                cluster.awaitStderr(l -> l.contains("worker 2 removed; 1 workers now"), BOOT);
+                load.close();
+                assertThat(load.non2xx()).isEmpty();
+                assertThat(load.errors()).isEmpty();
+            }
+            assertThat(ctl("scale", "0").code()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void everyCtlCommandWorksAndTheControlSocketIsPrivate() throws Exception {
+        CtlResult none = ctl("status");
+        assertThat(none.code()).isEqualTo(4);
+        assertThat(none.err()).contains("no running Cadre primary");
+
+        try (ClusterProcess cluster = start(List.of("--workers", "2"), Map.of())) {
+            int port = cluster.awaitListening(BOOT);
+            Path instance = runtimeDir.resolve("primary-" + cluster.pid());
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(instance))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(instance.resolve("control.sock")))).isEqualTo("rw-------");
+
+            for (int i = 0; i < 20; i++) {
+                RawHttp.get(port, "/whoami");
+            }
+            CtlResult status = ctl("status");
+            assertThat(status.code()).as(status.err()).isZero();
+            assertThat(status.out()).contains("id", "pid", "state", "gen", "uptime", "restarts", "rss", "heap", "requests", "req/s", "queue");
+            Set<Long> pids = new HashSet<>();
+            for (String line : status.out().split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 3 && f[0].matches("\\d+") && f[2].equals("ready")) {
+                    pids.add(Long.parseLong(f[1]));
+                }
+            }
+            assertThat(pids).hasSize(2);
+            assertThat(status.out()).contains("crash breaker: closed");
+
+            CtlResult threads = ctl("dump-threads", "1");
+            assertThat(threads.code()).as(threads.err()).isZero();
+            assertThat(threads.out()).contains("thread dump of worker 1").contains("cadre-heartbeat");
+            CtlResult heap = ctl("dump-heap", "2");
+            assertThat(heap.code()).as(heap.err()).isZero();
+            Path hprof = Path.of(heap.out().substring(heap.out().indexOf(": ") + 2).trim());
+            assertThat(hprof).exists();
+            assertThat(ctl("dump-threads", "9").out()).contains("there is no running worker 9");
+            assertThat(ctl("frobnicate").code()).isEqualTo(1);
+
+            CtlResult reload = ctl("reload");
+            assertThat(reload.code()).as(reload.out()).isZero();
+            assertThat(reload.out()).contains("rolling restart done: 2 workers replaced");
+
+            CtlResult stop = ctl("stop");
+            assertThat(stop.code()).isZero();
+            assertThat(cluster.awaitExit(BOOT)).isZero();
+        }
+    }
+}
