@@ -27,6 +27,8 @@ final class RedisSession implements Session {
     private boolean invalidated;
     private boolean idChanged;
     private String rotateFrom; // the id to move away from at commit, after regenerate()
+    private boolean refreshed; // an increment wrote the session and renewed its expiry
+    private boolean started; // this request started the session (fresh also ends once it is stored)
     private final Map<String, String> cache = new HashMap<>();
     private final Map<String, String> puts = new HashMap<>();
     private final Set<String> removals = new HashSet<>();
@@ -53,6 +55,7 @@ final class RedisSession implements Session {
         id = SessionIds.next(); // never adopt an id we did not issue, or one that expired
         created = store.now();
         fresh = true;
+        started = true;
         idChanged = true;
     }
 
@@ -65,7 +68,7 @@ final class RedisSession implements Session {
     @Override
     public boolean isNew() {
         load();
-        return fresh;
+        return started;
     }
 
     @Override
@@ -119,6 +122,24 @@ final class RedisSession implements Session {
 
     @Override
     public long increment(String name, long delta) {
+        if (!loaded && cookieId != null) {
+            // the common case (a counter on a known session) in one round trip: check and count at once
+            loaded = true;
+            touched = true;
+            SessionStore.Counted counted = store.loadAndIncrement(cookieId, name, delta);
+            if (counted != null) {
+                id = cookieId;
+                created = counted.created();
+                refreshed = true;
+                cache.put(name, Long.toString(counted.value()));
+                return counted.value();
+            }
+            id = SessionIds.next(); // unknown or expired: never adopted
+            created = store.now();
+            fresh = true;
+            started = true;
+            idChanged = true;
+        }
         load();
         rotate(); // an atomic counter writes at once, so the session must be under its new id first
         OptionalLong result = store.increment(id, name, delta, created, !fresh);
@@ -128,12 +149,14 @@ final class RedisSession implements Session {
             id = SessionIds.next();
             created = store.now();
             fresh = true;
+            started = true;
             idChanged = true;
             cache.clear();
             result = store.increment(id, name, delta, created, false);
         }
         long value = result.getAsLong();
         fresh = false; // it exists in Redis now
+        refreshed = true;
         puts.remove(name);
         removals.remove(name);
         cache.put(name, Long.toString(value));
@@ -202,6 +225,9 @@ final class RedisSession implements Session {
             return;
         }
         rotate();
+        if (refreshed && puts.isEmpty() && removals.isEmpty()) {
+            return; // an increment already wrote the session and renewed its expiry: nothing left to save
+        }
         store.save(id, created, !fresh, puts, removals); // false: ended or rotated meanwhile, and stays so
         puts.clear();
         removals.clear();

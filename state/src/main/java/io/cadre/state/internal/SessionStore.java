@@ -54,6 +54,33 @@ public final class SessionStore {
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
             return 1""";
 
+    /**
+     * Checks session KEYS[1] and adds to a counter in one round trip: {0} when it is unknown or
+     * past its idle (ARGV[4]) or absolute (ARGV[5]) timeout at ARGV[3] (an expired one is deleted);
+     * else counts ARGV[2] on field ARGV[1], renews {@code _last} and the expiry, and answers
+     * {1, value, created}.
+     */
+    private static final String LOAD_INCREMENT = """
+            local c = redis.call('HGET', KEYS[1], '_created')
+            local l = redis.call('HGET', KEYS[1], '_last')
+            if not c or not l then return {0} end
+            c = tonumber(c)
+            local now = tonumber(ARGV[3])
+            if now - tonumber(l) >= tonumber(ARGV[4]) or now - c >= tonumber(ARGV[5]) then
+              redis.call('DEL', KEYS[1])
+              return {0}
+            end
+            local v = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+            redis.call('HSET', KEYS[1], '_last', ARGV[3])
+            local ttl = math.min(tonumber(ARGV[4]), c + tonumber(ARGV[5]) - now)
+            if ttl < 1 then ttl = 1 end
+            redis.call('PEXPIRE', KEYS[1], ttl)
+            return {1, v, c}""";
+
+    /** A counter's new value and its session's creation time. */
+    record Counted(long value, long created) {
+    }
+
     private static final String WHAT = "the session store";
 
     private final RedisConnection redis;
@@ -109,6 +136,20 @@ public final class SessionStore {
                 RScript.ReturnType.MULTI, List.<Object>of(key(id)), ATTRIBUTE + name, Long.toString(delta), Long.toString(now()),
                 Long.toString(ttl(created)), Long.toString(created), existing ? "1" : "0"));
         return ((Number) v.get(0)).longValue() == 1 ? OptionalLong.of(((Number) v.get(1)).longValue()) : OptionalLong.empty();
+    }
+
+    /**
+     * Adds {@code delta} to counter {@code name} of live session {@code id}, checking that it is
+     * live in the same round trip; null when it is unknown or expired (then it is deleted).
+     */
+    Counted loadAndIncrement(String id, String name, long delta) {
+        List<Object> v = redis.call(WHAT, c -> c.getScript(StringCodec.INSTANCE).evalAsync(key(id), RScript.Mode.READ_WRITE,
+                LOAD_INCREMENT, RScript.ReturnType.MULTI, List.<Object>of(key(id)), ATTRIBUTE + name, Long.toString(delta),
+                Long.toString(now()), Long.toString(options.idleTimeoutMillis()), Long.toString(options.absoluteTimeoutMillis())));
+        if (((Number) v.get(0)).longValue() != 1) {
+            return null;
+        }
+        return new Counted(((Number) v.get(1)).longValue(), ((Number) v.get(2)).longValue());
     }
 
     /**

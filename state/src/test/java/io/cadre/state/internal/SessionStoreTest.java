@@ -254,6 +254,30 @@ class SessionStoreTest {
     }
 
     @Test
+    void aCounterOnAKnownSessionChecksItsExpiryInTheSameCall() {
+        String id = newSession("n", 0);
+        RedisSession s = request(id);
+        assertThat(s.increment("n", 2)).isEqualTo(2);
+        s.commit();
+        assertThat(s.isNew()).isFalse();
+        assertThat(s.id()).isEqualTo(id);
+        clock.advance(IDLE - 60_000);
+        RedisSession later = request(id);
+        assertThat(later.increment("n", 1)).as("within the idle timeout, renewed by the last counter").isEqualTo(3);
+        later.commit();
+        clock.advance(IDLE);
+        RedisSession expired = request(id);
+        assertThat(expired.increment("n", 1)).as("an expired session starts over").isEqualTo(1);
+        assertThat(expired.id()).isNotEqualTo(id);
+        assertThat(expired.idChanged()).isTrue();
+        expired.commit();
+        assertThat(request(expired.id()).get("n")).contains("1");
+        RedisSession planted = request(SessionIds.next());
+        assertThat(planted.increment("n", 5)).isEqualTo(5);
+        assertThat(planted.isNew()).isTrue();
+    }
+
+    @Test
     void invalidateDeletesTheSession() {
         String id = newSession("user", "alice");
         RedisSession s = request(id);
