@@ -119,8 +119,10 @@ public final class IsolatedExecutor implements AutoCloseable {
         server.bind(UnixDomainSocketAddress.of(dir.resolve("s")));
         int pool = POOLS.incrementAndGet();
         this.acceptor = Thread.ofPlatform().daemon(true).name("cadre-isolated-" + config.name() + "-accept-" + pool).unstarted(this::accept);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true)
-                .name("cadre-isolated-" + config.name() + "-timer-" + pool).unstarted(r));
+        java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> Thread.ofPlatform().daemon(true).name("cadre-isolated-" + config.name() + "-timer-" + pool).unstarted(r));
+        scheduler.setRemoveOnCancelPolicy(true); // a deadline per job, nearly always cancelled: do not let them pile up
+        this.timer = scheduler;
         for (IsolatedJobException.Kind k : IsolatedJobException.Kind.values()) {
             failures.put(k, new AtomicLong());
         }
@@ -338,8 +340,13 @@ public final class IsolatedExecutor implements AutoCloseable {
         if (doomed) {
             return; // died() replaces it
         }
-        if (retire || child.jobs >= config.maxJobsPerChild()) {
-            retire(child);
+        if (retire || child.retireWhenFree) {
+            retire(child, !child.retireWhenFree);
+        } else if (child.jobs >= config.maxJobsPerChild() && !child.recycling) {
+            // recycle without a gap: it keeps serving until its replacement is ready
+            child.recycling = true;
+            spawnLater(0);
+            free(child);
         } else {
             free(child);
         }
@@ -527,12 +534,26 @@ public final class IsolatedExecutor implements AutoCloseable {
             Child c = child;
             child.reader = Thread.ofPlatform().daemon(true).name("cadre-isolated-" + config.name() + "-" + child.id)
                     .start(() -> read(c, in));
+            Child recycled = null;
             lock.lock();
             try {
                 child.ready = true;
                 startFailures = 0;
+                for (Child old : children) {
+                    if (old.recycling && !old.retiring && !old.retireWhenFree) {
+                        if (idle.contains(old)) {
+                            recycled = old;
+                        } else {
+                            old.retireWhenFree = true; // it goes when its job is done
+                        }
+                        break;
+                    }
+                }
             } finally {
                 lock.unlock();
+            }
+            if (recycled != null) {
+                retire(recycled, false);
             }
             free(child);
         } catch (IOException e) {
@@ -664,8 +685,8 @@ public final class IsolatedExecutor implements AutoCloseable {
             log.error("isolated executor '{}': child {} (pid {}) exited with status {} before it was ready:\n  {}", config.name(), child.id,
                     child.process.pid(), child.process.exitValue(), String.join("\n  ", child.stderr.lines()));
         }
-        if (retire || isClosing()) {
-            return; // a retiring child's replacement was started when it retired
+        if (retire || child.recycling || isClosing()) {
+            return; // a retiring or recycling child's replacement was started already
         }
         if (beforeReady) {
             childStartFailed();
@@ -719,8 +740,11 @@ public final class IsolatedExecutor implements AutoCloseable {
         return new ChildExitedException(p.job, status, tail);
     }
 
-    /** Lets {@code child} end (its socket is closed: it halts) and starts its replacement now. */
-    private void retire(Child child) {
+    /**
+     * Lets {@code child} end (its socket is closed: it halts) and, when {@code replace}, starts its
+     * replacement now (a recycled child's replacement is already running).
+     */
+    private void retire(Child child, boolean replace) {
         lock.lock();
         try {
             if (child.retiring) {
@@ -736,7 +760,9 @@ public final class IsolatedExecutor implements AutoCloseable {
         } else {
             closeQuietly(child.channel); // it reads the end of its socket and halts
         }
-        spawnLater(0);
+        if (replace) {
+            spawnLater(0);
+        }
     }
 
     private boolean isClosing() {
@@ -867,6 +893,10 @@ public final class IsolatedExecutor implements AutoCloseable {
         volatile Pending current;
         volatile boolean ready;
         volatile boolean retiring;
+        /** It ran its maxJobsPerChild: a replacement is starting, and it serves until that one is ready. */
+        volatile boolean recycling;
+        /** Its replacement is ready: it is retired once its job is done. */
+        volatile boolean retireWhenFree;
         int jobs;
 
         Child(int id, Process process, StderrTail stderr) {
