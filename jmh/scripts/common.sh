@@ -26,3 +26,22 @@ machine() {
     echo "jdk: $("$JAVA" -version 2>&1 | head -n 1)"
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }
+
+# The pids of everything under process $1.
+descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
+
+# Stops the app $1 (SIGTERM: the primary stops its workers and its redis-server), waits for it,
+# and SIGKILLs whatever it had started that is still there 5 s later.
+stop_app() {
+    local app=$1 kids p i
+    kill -0 "$app" 2>/dev/null || return 0
+    kids=$(descendants "$app")
+    kill -TERM "$app" 2>/dev/null
+    for i in $(seq 150); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$app" 2>/dev/null
+    wait "$app" 2>/dev/null
+    for p in $kids; do
+        for i in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null
+    done
+}

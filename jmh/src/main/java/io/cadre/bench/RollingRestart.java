@@ -1,0 +1,160 @@
+package io.cadre.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Throughput and failures during rolling restarts. Starts the reference app, drives {@code /plaintext}
+ * with a closed loop of clients (half on keep-alive connections, half with a new connection per
+ * request), measures a steady phase, then sends SIGHUP {@code ROUNDS} times (each waits for
+ * "rolling restart (SIGHUP) done"), then a last steady phase. Prints throughput per second, the mean
+ * in steady state and during the rollouts, the worst second, and every non-2xx answer and transport
+ * error. A keep-alive client whose idle connection was closed under it retries once on a new one (as
+ * HTTP/1.1 clients do); those retries are counted apart.
+ * Usage: {@code RollingRestart JAR [WORKERS] [ROUNDS] [CLIENTS] [STEADY_SECONDS]}.
+ */
+public final class RollingRestart {
+    private RollingRestart() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args[0]);
+        int workers = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        int clients = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+        int steady = args.length > 4 ? Integer.parseInt(args[4]) : 10;
+        String migrate;
+        try {
+            migrate = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_migrate_req")).trim();
+        } catch (IOException e) {
+            migrate = "absent";
+        }
+        try (Cluster cluster = Cluster.start(jar, "--port", "0", "--workers", Integer.toString(workers))) {
+            int port = cluster.port;
+            AtomicLongArray perSecond = new AtomicLongArray(3_600);
+            Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+            AtomicLong retried = new AtomicLong();
+            AtomicBoolean running = new AtomicBoolean(true);
+            long start = System.nanoTime();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                boolean keepAlive = i % 2 == 0;
+                threads.add(Thread.ofPlatform().start(() -> drive(port, keepAlive, running, start, perSecond, failures, retried)));
+            }
+            Thread.sleep(steady * 1_000L);
+            int rolloutFrom = second(start);
+            for (int r = 1; r <= rounds; r++) {
+                new ProcessBuilder("kill", "-HUP", Long.toString(cluster.process.pid())).start().waitFor();
+                cluster.await(cluster.stderr, l -> l.contains("rolling restart (SIGHUP) done"), 300);
+            }
+            int rolloutTo = second(start);
+            Thread.sleep(steady * 1_000L);
+            int end = second(start);
+            running.set(false);
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            double steadyRate = mean(perSecond, 2, rolloutFrom, end - steady + 1, end); // skip the first two seconds (warm-up)
+            double rolloutRate = mean(perSecond, rolloutFrom, rolloutTo, rolloutTo, rolloutTo);
+            long worst = Long.MAX_VALUE;
+            for (int s = rolloutFrom; s < rolloutTo; s++) {
+                worst = Math.min(worst, perSecond.get(s));
+            }
+            System.out.printf("reference app, %d workers, %d rolling restarts (SIGHUP) under %d clients on /plaintext "
+                    + "(%d keep-alive, %d new connection per request); net.ipv4.tcp_migrate_req=%s%n", workers, rounds, clients,
+                    (clients + 1) / 2, clients / 2, migrate);
+            StringBuilder series = new StringBuilder();
+            for (int s = 0; s < end; s++) {
+                series.append(perSecond.get(s)).append(s == rolloutFrom || s == rolloutTo ? " | " : " ");
+            }
+            System.out.println("requests per second (| marks the rollouts' start and end): " + series.toString().trim());
+            System.out.printf("steady: %.0f req/s; during the rollouts (%d s): %.0f req/s (%.1f%% of steady); worst second: %d req/s%n",
+                    steadyRate, rolloutTo - rolloutFrom, rolloutRate, 100 * rolloutRate / steadyRate, worst == Long.MAX_VALUE ? 0 : worst);
+            System.out.printf("failures: %s; keep-alive retries after an idle close: %d%n", failures.isEmpty() ? "none" : failures,
+                    retried.get());
+        }
+    }
+
+    private static int second(long start) {
+        return (int) ((System.nanoTime() - start) / 1_000_000_000L);
+    }
+
+    /** The mean of seconds [a, b) and [c, d). */
+    private static double mean(AtomicLongArray perSecond, int a, int b, int c, int d) {
+        long sum = 0;
+        int n = 0;
+        for (int s = a; s < b; s++, n++) {
+            sum += perSecond.get(s);
+        }
+        for (int s = c; s < d; s++, n++) {
+            sum += perSecond.get(s);
+        }
+        return n == 0 ? 0 : (double) sum / n;
+    }
+
+    private static void drive(int port, boolean keepAlive, AtomicBoolean running, long start, AtomicLongArray perSecond,
+            Map<String, AtomicLong> failures, AtomicLong retried) {
+        HttpLoad.Connection c = null;
+        boolean reused = false;
+        while (running.get()) {
+            try {
+                if (c == null) {
+                    c = new HttpLoad.Connection(port);
+                    reused = false;
+                }
+                int status;
+                try {
+                    status = c.get("/plaintext");
+                } catch (IOException e) {
+                    if (!keepAlive || !reused || !"connection closed".equals(e.getMessage())) {
+                        throw e;
+                    }
+                    retried.incrementAndGet();
+                    c.socket.close();
+                    c = new HttpLoad.Connection(port);
+                    status = c.get("/plaintext");
+                }
+                reused = true;
+                if (status / 100 == 2) {
+                    perSecond.incrementAndGet(second(start));
+                } else {
+                    failures.computeIfAbsent("HTTP " + status, k -> new AtomicLong()).incrementAndGet();
+                }
+                if (!keepAlive) {
+                    c.socket.close();
+                    c = null;
+                }
+            } catch (IOException e) {
+                String message = e.getMessage();
+                if ("server closed the connection".equals(message)) {
+                    perSecond.incrementAndGet(second(start)); // answered 2xx with Connection: close while draining
+                } else {
+                    failures.computeIfAbsent(e.getClass().getSimpleName() + ": " + message, k -> new AtomicLong()).incrementAndGet();
+                }
+                if (c != null) {
+                    try {
+                        c.socket.close();
+                    } catch (IOException ignored) {
+                        // broken
+                    }
+                    c = null;
+                }
+            }
+        }
+        if (c != null) {
+            try {
+                c.socket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+}
