@@ -138,7 +138,10 @@ public final class PrimaryRuntime {
             AtomicBoolean stopped = new AtomicBoolean();
             Signals.handle("TERM", () -> supervisor.shutdown("SIGTERM"));
             Signals.handle("INT", () -> supervisor.shutdown("SIGINT"));
-            Signals.handle("HUP", () -> supervisor.reload("SIGHUP").thenAccept(o -> log.info("SIGHUP: {}", o.text())));
+            if (!Signals.handle("HUP", () -> supervisor.reload("SIGHUP").thenAccept(o -> log.info("SIGHUP: {}", o.text())))) {
+                log.warn("SIGHUP is ignored in this process (started with nohup?): rolling restarts only through "
+                        + "'ctl reload' (docs/operations.md)");
+            }
             Signals.handle("TTIN", () -> supervisor.scaleBy(1).thenAccept(o -> log.info("SIGTTIN: {}", o.text())));
             Signals.handle("TTOU", () -> supervisor.scaleBy(-1).thenAccept(o -> log.info("SIGTTOU: {}", o.text())));
             warnWithoutMigration();

@@ -12,9 +12,13 @@ public final class Signals {
     private Signals() {
     }
 
-    /** Runs {@code action} on each delivery of signal {@code name} (e.g. {@code "TERM"}). */
-    public static void handle(String name, Runnable action) {
-        Signal.handle(new Signal(name), signal -> action.run());
+    /**
+     * Runs {@code action} on each delivery of signal {@code name} (e.g. {@code "TERM"}). Returns
+     * false when the process was started with the signal ignored (as {@code nohup} does with HUP):
+     * the JVM then leaves it ignored and {@code action} never runs.
+     */
+    public static boolean handle(String name, Runnable action) {
+        return Signal.handle(new Signal(name), signal -> action.run()) != SignalHandler.SIG_IGN;
     }
 
     /**
