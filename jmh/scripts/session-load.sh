@@ -18,7 +18,7 @@ require_wrk
 ROUNDS=${1:-3}
 SECONDS_PER=${2:-10}
 CONNS=${3:-64}
-WARMUP=${4:-15}
+WARMUP=${4:-60} # the session route needs about a minute of traffic before its rounds stop speeding up
 THREADS=2
 PORT=${SESSION_LOAD_PORT:-18482}
 OUT="$RESULTS/session-load-$(date -u +%Y%m%dT%H%M%SZ).txt"
