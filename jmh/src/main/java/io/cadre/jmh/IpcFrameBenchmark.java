@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class IpcFrameBenchmark {
-    @Param({"64", "4096", "65536"})
+    @Param({"64", "4096", "65536", "1048576"})
     public int payloadBytes;
 
     private Frame frame;
