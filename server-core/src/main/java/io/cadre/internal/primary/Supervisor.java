@@ -85,6 +85,8 @@ final class Supervisor {
         /** The replacement being started (surge); null when none. */
         WorkerProcess next;
         String nextReason;
+        /** The restart cause the metrics count the replacement under ({@code rollout}, {@code max_requests}, {@code memory}). */
+        String nextCause;
         ScheduledFuture<?> pendingFork;
         /** Scaled down: its worker drains and the slot goes away. */
         boolean removing;
@@ -432,7 +434,7 @@ final class Supervisor {
             if (old != null && old.alive()) {
                 retire(old, "replaced by generation " + wp.generation + ": " + slot.nextReason);
             }
-            handle.metrics().restart(slot.id, reasonTag(slot.nextReason));
+            handle.metrics().restart(slot.id, slot.nextCause);
         } else {
             log.info("{} is ready", wp);
         }
@@ -448,32 +450,17 @@ final class Supervisor {
         maybeListening();
     }
 
-    private static String reasonTag(String reason) {
-        if (reason == null) {
-            return "replace";
-        }
-        if (reason.startsWith("rolling restart")) {
-            return "rollout";
-        }
-        if (reason.startsWith("served")) {
-            return "max_requests";
-        }
-        if (reason.startsWith("resident memory")) {
-            return "memory";
-        }
-        return "replace";
-    }
-
     // ---- replacement: surge, then drain --------------------------------------------------------
 
-    /** Starts a replacement for {@code slot}'s serving worker; false when one cannot start now. */
-    private boolean replace(Slot slot, String why) {
+    /** Starts a replacement for {@code slot}'s serving worker, counted under {@code cause}; false when one cannot start now. */
+    private boolean replace(Slot slot, String cause, String why) {
         WorkerProcess current = slot.current;
         if (phase != Phase.RUNNING || breaker.isOpen() || slot.next != null || slot.removing || current == null
                 || current.state != WorkerProcess.State.READY) {
             return false;
         }
         slot.nextReason = why;
+        slot.nextCause = cause;
         fork(slot, true);
         return slot.next != null;
     }
@@ -537,7 +524,7 @@ final class Supervisor {
             if (slot == null || slot.removing) {
                 continue;
             }
-            if (!replace(slot, "rolling restart (" + r.why + ")")) {
+            if (!replace(slot, "rollout", "rolling restart (" + r.why + ")")) {
                 failRollout("worker " + id + " cannot be replaced now: " + (slot.current == null ? "it has no worker"
                         : slot.current + " is " + slot.current.state.name().toLowerCase()));
                 break;
@@ -649,9 +636,9 @@ final class Supervisor {
             long requests = wp.vitals.requests();
             long rss = wp.vitals.rssBytes();
             if (wp.requestLimit > 0 && requests >= wp.requestLimit) {
-                replace(slot, "served " + requests + " requests (limit " + wp.requestLimit + ")");
+                replace(slot, "max_requests", "served " + requests + " requests (limit " + wp.requestLimit + ")");
             } else if (ops.maxMemoryBytes() > 0 && rss > ops.maxMemoryBytes()) {
-                replace(slot, "resident memory " + (rss >> 20) + " MB over the limit of " + (ops.maxMemoryBytes() >> 20) + " MB");
+                replace(slot, "memory", "resident memory " + (rss >> 20) + " MB over the limit of " + (ops.maxMemoryBytes() >> 20) + " MB");
             }
         }
     }

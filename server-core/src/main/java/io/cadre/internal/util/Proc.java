@@ -30,20 +30,15 @@ public final class Proc {
 
     /** This process's resident set size ({@code VmRSS} of {@code /proc/self/status}), or 0 when unreadable. UNIT: bytes. */
     public static long residentBytes() {
-        return residentBytes(ProcessHandle.current().pid());
-    }
-
-    /** The resident set size of process {@code pid}, or 0 when it is gone or unreadable. UNIT: bytes. */
-    public static long residentBytes(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     String[] f = line.substring(6).trim().split("\\s+");
                     return Long.parseLong(f[0]) * 1024;
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // gone, or not Linux
+            // not Linux
         }
         return 0;
     }

@@ -22,13 +22,15 @@ public final class Signals {
     }
 
     /**
-     * Sends signal {@code name} (e.g. {@code "QUIT"}) to process {@code pid} with {@code kill}; the
-     * JDK can only send TERM and KILL. Returns whether {@code kill} succeeded, within 2 s.
+     * Sends signal {@code name} (e.g. {@code "QUIT"}) to process {@code pid}; the JDK can only send
+     * TERM and KILL. Uses the {@code kill} built into {@code /bin/sh}, present even where procps is
+     * not installed, with the name and pid as arguments (never parsed by the shell). Returns whether
+     * {@code kill} succeeded (false: no such process, not ours, or no answer within 2 s).
      */
     public static boolean send(long pid, String name) {
         try {
-            Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s \"$1\" \"$2\" 2>/dev/null", "cadre-kill", name, Long.toString(pid))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!kill.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) {
                 kill.destroyForcibly();
                 return false;

@@ -40,7 +40,7 @@ final class RootHandler implements HttpHandler {
     private final IoWatchdog watchdog;
     private final Worker worker;
     private final Runnable onFirstResponse;
-    private final RouteMeters meters;
+    private final RouteMeters meters; // null when /metrics is off: nothing to record per request
     private volatile boolean servedOne;
     /** Counts the request out of flight when its exchange completes; one instance for every request. */
     private final io.undertow.server.ExchangeCompletionListener completion = (ex, next) -> {
@@ -76,12 +76,16 @@ final class RootHandler implements HttpHandler {
         exchange.addExchangeCompleteListener(completion);
         String path = exchange.getRequestPath();
         if (path.startsWith("/health/")) {
-            exchange.addExchangeCompleteListener(meters.health(exchange.getRequestMethod(), path));
+            if (meters != null) {
+                exchange.addExchangeCompleteListener(meters.health(exchange.getRequestMethod(), path));
+            }
             Responder.write(exchange, state, health(exchange, path));
             return;
         }
         RouteTable.Lookup lookup = routes.lookup(exchange.getRequestMethod().toString(), path);
-        exchange.addExchangeCompleteListener(meters.of(lookup, exchange.getRequestMethod())); // counts it when answered
+        if (meters != null) {
+            exchange.addExchangeCompleteListener(meters.of(lookup, exchange.getRequestMethod())); // counts it when answered
+        }
         switch (lookup) {
             case RouteTable.Found found -> {
                 if (!exchange.isRequestComplete() && hasBody(exchange)) {

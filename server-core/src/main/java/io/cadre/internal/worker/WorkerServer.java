@@ -39,7 +39,8 @@ final class WorkerServer {
         metrics.computePool(compute::stats);
         try {
             RootHandler root = new RootHandler(new RouteTable(app.routes()), new Invoker(app.filters(), app.exceptionMappers()), state,
-                    requestThreads, compute, watchdog, worker, onFirstResponse, new RouteMeters(metrics.http(), app.routes()));
+                    requestThreads, compute, watchdog, worker, onFirstResponse,
+                    config.operations().adminPort() == -1 ? null : new RouteMeters(metrics.http(), app.routes()));
             return new WorkerServer(HttpServer.start(config, bind, root, requestThreads), watchdog, compute, requestThreads, metrics);
         } catch (IOException | RuntimeException e) {
             compute.shutdown(0);

@@ -20,7 +20,8 @@ class RouteMetersTest {
                     throw new IllegalStateException("boom");
                 })
                 .build();
-        try (TestServer t = new TestServer(app, CadreConfig.builder().workers(1).build())) {
+        try (TestServer t = new TestServer(app, CadreConfig.builder().workers(1)
+                .operations(CadreConfig.Operations.DEFAULTS.withAdminPort(0)).build())) { // metrics on: workers record
             for (int i = 0; i < 3; i++) {
                 assertThat(RawHttp.get(t.port, "/users/" + i).status()).isEqualTo(200);
             }

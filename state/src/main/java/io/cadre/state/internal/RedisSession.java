@@ -74,24 +74,13 @@ final class RedisSession implements Session {
     @Override
     public Optional<String> get(String name) {
         load();
-        if (removals.contains(name)) {
-            return Optional.empty();
-        }
-        if (puts.containsKey(name)) {
-            return Optional.of(text(puts.get(name)));
-        }
-        if (fresh) {
-            return Optional.empty();
-        }
-        String raw = cache.computeIfAbsent(name, n -> store.get(dataId(), n));
-        return Optional.ofNullable(raw).map(RedisSession::text);
+        return Optional.ofNullable(raw(name)).map(RedisSession::text);
     }
 
     @Override
     public <T> Optional<T> get(String name, Class<T> type) {
         load();
-        String raw = removals.contains(name) ? null : puts.containsKey(name) ? puts.get(name)
-                : fresh ? null : cache.computeIfAbsent(name, n -> store.get(dataId(), n));
+        String raw = raw(name);
         if (raw == null) {
             return Optional.empty();
         }
@@ -100,6 +89,17 @@ final class RedisSession implements Session {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("session attribute '" + name + "' does not read as " + type.getName(), e);
         }
+    }
+
+    /** Attribute {@code name} as this request sees it (its own changes first), JSON text, or null. */
+    private String raw(String name) {
+        if (removals.contains(name)) {
+            return null;
+        }
+        if (puts.containsKey(name)) {
+            return puts.get(name);
+        }
+        return fresh ? null : cache.computeIfAbsent(name, n -> store.get(dataId(), n));
     }
 
     @Override

@@ -1,9 +1,9 @@
 package io.cadre.state.internal.redis;
 
+import io.cadre.internal.util.Signals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Process facts and signals that the JDK does not offer, through {@code /bin/sh} and its built-in
@@ -20,25 +20,8 @@ final class Posix {
      *
      * @return whether {@code kill} succeeded (false: no such process, or not ours)
      */
-    static boolean signal(long pid, String name) throws IOException {
-        if (!name.matches("[A-Z0-9]+")) {
-            throw new IllegalArgumentException("bad signal name " + name);
-        }
-        Process kill = new ProcessBuilder(SH, "-c", "kill -s " + name + " \"$1\" 2>/dev/null", "cadre-kill", Long.toString(pid))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        try {
-            if (!kill.waitFor(5, TimeUnit.SECONDS)) {
-                kill.destroyForcibly();
-                throw new IOException("kill -s " + name + " " + pid + " did not finish within 5 s");
-            }
-        } catch (InterruptedException e) {
-            kill.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while sending " + name + " to " + pid, e);
-        }
-        return kill.exitValue() == 0;
+    static boolean signal(long pid, String name) {
+        return Signals.send(pid, name);
     }
 
     /**
