@@ -75,6 +75,7 @@ public final class App {
     }
 
     public static Builder builder() {
+        io.cadre.internal.worker.Warmup.startIfWorker(); // overlaps the app's own setup in a worker's boot
         return new Builder();
     }
 

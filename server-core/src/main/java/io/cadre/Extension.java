@@ -40,6 +40,15 @@ public interface Extension {
     default void startWorker(ExtensionContext context) throws Exception {
     }
 
+    /**
+     * Called in each worker once it serves and has told the primary it is ready: the place for
+     * work that should be done ahead of the first request but must not delay readiness, such as
+     * opening connections (on a small machine every millisecond of CPU spent during a worker's
+     * boot delays it). Must not block; an exception is logged and otherwise ignored.
+     */
+    default void workerReady() {
+    }
+
     /** Filters around every route, outermost first; they run outside the app's filters. */
     default List<Filter> filters() {
         return List.of();

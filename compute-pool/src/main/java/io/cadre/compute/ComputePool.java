@@ -107,6 +107,9 @@ public final class ComputePool implements AutoCloseable {
      * Whether every platform compute thread runs at the configured nice value. False when
      * {@code niceness} is 0, for {@link ComputePoolConfig.Kind#VIRTUAL}, and when setting it
      * failed (not Linux, no {@code renice}, not permitted); a failure is logged once as a WARN.
+     * The priority is applied in the background right after the pool starts (one short-lived
+     * process for all threads, so that starting a pool does not wait for it); this call waits for
+     * that step to finish, which takes milliseconds and at most a few seconds.
      *
      * @return true if the niceness is in effect on every compute thread
      */

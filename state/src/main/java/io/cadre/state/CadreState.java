@@ -114,9 +114,18 @@ public final class CadreState implements Extension {
         sessionStore = new SessionStore(c, sessions == null ? SessionOptions.DEFAULTS : sessions, clock);
         rateLimiter = new RateLimiter(c, keyPrefix + "rl:");
         sessionFilter = new SessionFilter(sessionStore);
+    }
+
+    /** Connects ahead of the first request, once the worker serves: connecting costs CPU a booting worker needs. */
+    @Override
+    public void workerReady() {
+        RedisConnection c = connection;
+        if (c == null) {
+            return;
+        }
         Thread.ofVirtual().name("cadre-state-connect").start(() -> {
             try {
-                c.client(); // connect ahead of the first request; a failure is retried on first use
+                c.client(); // a failure is logged by the connection and retried on first use
             } catch (RuntimeException e) {
                 // logged by the connection
             }

@@ -3,108 +3,89 @@ package io.cadre.compute.internal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Lowers the calling thread's CPU priority on Linux, where every thread has its own nice value:
- * the thread finds its kernel thread id from {@code /proc/thread-self} (a link to
- * {@code <pid>/task/<tid>}) and runs {@code renice <niceness> -p <tid>}, then reads the value
- * back from {@code /proc/thread-self/stat} to confirm it.
+ * Lowers the CPU priority of given threads of this JVM on Linux, where every thread has its own
+ * nice value and scheduling policy: one {@code sh} runs {@code renice <niceness> -p <tid>} and/or
+ * {@code chrt --idle -p 0 <tid>} for each kernel thread id, and the result is read back from
+ * {@code /proc/self/task/<tid>/stat}. One process for all threads, because starting a process
+ * from a JVM costs tens of milliseconds on a busy small machine, and a worker's boot must not
+ * pay that once per compute thread.
  *
  * <p>The absolute form {@code renice N -p ID} is used rather than {@code renice -n N}: util-linux
  * treats {@code -n} as absolute but POSIX and BusyBox as an increment, so only the absolute form
  * means the same everywhere.
  */
 final class Niceness {
-    static final long RENICE_WAIT_SECONDS = 2;
+    /** How long the one {@code sh} may take. UNIT: s. */
+    static final long WAIT_SECONDS = 2;
+    /** {@code SCHED_IDLE} in field 41 ("policy") of {@code /proc/<pid>/task/<tid>/stat}. */
+    static final int SCHED_IDLE = 5;
+    private static final String SCRIPT = "n=$1; idle=$2; shift 2; for t; do "
+            + "if [ \"$n\" -gt 0 ]; then renice \"$n\" -p \"$t\" || exit 3; fi; "
+            + "if [ \"$idle\" = 1 ]; then chrt --idle -p 0 \"$t\" || exit 4; fi; done";
 
     private Niceness() {
     }
 
-    /** {@code SCHED_IDLE} in field 41 ("policy") of {@code /proc/<pid>/task/<tid>/stat}. */
-    static final int SCHED_IDLE = 5;
-
-    /**
-     * Puts the calling thread under {@code SCHED_IDLE} with {@code chrt --idle -p 0 <tid>}, then
-     * reads its policy back. Call it from the thread itself.
-     *
-     * @return null if the thread now runs under {@code SCHED_IDLE}; otherwise why not
-     */
-    static String idleSchedulingForCurrentThread() {
-        String failed = runForCurrentThread("chrt", "--idle", "-p", "0");
-        if (failed != null) {
-            return failed;
-        }
-        OptionalInt policy = statField(41);
-        return policy.isPresent() && policy.getAsInt() == SCHED_IDLE ? null
-                : "the thread's scheduling policy is " + (policy.isEmpty() ? "unknown" : policy.getAsInt()) + " after chrt";
+    /** @return the kernel thread id of the calling thread ({@code /proc/thread-self} links to {@code <pid>/task/<tid>}) */
+    static String currentThreadId() throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
     }
 
     /**
-     * Sets the calling thread's nice value. Call it from the thread itself.
+     * Gives each of {@code tids} (threads of this JVM) the nice value {@code niceness} (when above
+     * 0) and the {@code SCHED_IDLE} policy (when {@code idle}), then checks both.
      *
-     * @param niceness 1 to 19
-     * @return null if the thread now runs at {@code niceness}; otherwise why not
+     * @return null if every thread now runs so; otherwise why not
      */
-    static String applyToCurrentThread(int niceness) {
-        String failed = runForCurrentThread("renice", Integer.toString(niceness), "-p");
-        if (failed != null) {
-            return failed;
+    static String apply(List<String> tids, int niceness, boolean idle) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return "per-thread priorities need Linux, this is " + System.getProperty("os.name");
         }
-        OptionalInt actual = ofCurrentThread();
-        if (actual.isEmpty() || actual.getAsInt() != niceness) {
-            return "the thread's nice value is " + (actual.isEmpty() ? "unknown" : actual.getAsInt())
-                    + " after renice";
+        List<String> command = new ArrayList<>(List.of("sh", "-c", SCRIPT, "sh", Integer.toString(niceness), idle ? "1" : "0"));
+        command.addAll(tids);
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return "renice/chrt did not finish within " + WAIT_SECONDS + " s";
+            }
+            switch (process.exitValue()) {
+                case 0 -> { }
+                case 3 -> { return "renice failed (missing, or not permitted)"; }
+                case 4 -> { return "chrt --idle failed (missing, or not permitted)"; }
+                default -> { return "sh exited with status " + process.exitValue(); }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return "could not run sh: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while waiting for renice/chrt";
+        }
+        for (String tid : tids) {
+            if (niceness > 0 && statField(tid, 19).orElse(Integer.MIN_VALUE) != niceness) {
+                return "thread " + tid + " has nice value " + statField(tid, 19) + " after renice";
+            }
+            if (idle && statField(tid, 41).orElse(-1) != SCHED_IDLE) {
+                return "thread " + tid + " has scheduling policy " + statField(tid, 41) + " after chrt";
+            }
         }
         return null;
     }
 
-    /**
-     * Runs {@code command} with the calling thread's kernel thread id appended, waiting at most
-     * {@value #RENICE_WAIT_SECONDS} s.
-     *
-     * @return null when it exited 0; otherwise why not
-     */
-    private static String runForCurrentThread(String... command) {
-        String name = command[0];
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return name + " on a thread needs Linux, this is " + System.getProperty("os.name");
-        }
+    /** @return field {@code n} (1-based, as proc(5) numbers them) of {@code /proc/self/task/<tid>/stat} */
+    static OptionalInt statField(String tid, int n) {
         try {
-            String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-            String[] full = java.util.Arrays.copyOf(command, command.length + 1);
-            full[command.length] = tid;
-            Process process = new ProcessBuilder(full)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            if (!process.waitFor(RENICE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return name + " did not finish within " + RENICE_WAIT_SECONDS + " s";
-            }
-            if (process.exitValue() != 0) {
-                return name + " exited with status " + process.exitValue();
-            }
-            return null;
-        } catch (IOException | UnsupportedOperationException e) {
-            return "could not run " + name + ": " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while waiting for " + name;
-        }
-    }
-
-    /** @return the calling thread's nice value: field 19 of {@code /proc/thread-self/stat} */
-    static OptionalInt ofCurrentThread() {
-        return statField(19);
-    }
-
-    /** @return field {@code n} (1-based, as proc(5) numbers them) of {@code /proc/thread-self/stat} */
-    static OptionalInt statField(int n) {
-        try {
-            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
             // Field 2, the command name, is in parentheses and may hold spaces: count after it.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
             return OptionalInt.of(Integer.parseInt(fields[n - 3]));

@@ -5,12 +5,11 @@ import io.cadre.compute.ComputePoolConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@code queued}, a semaphore that counts the run queue's tasks: a task submitted while a thread
  * still spins starts within a microsecond or two instead of paying a futex wake-up (tens of
  * microseconds), and an idle pool costs nothing after those few microseconds.
- * Each thread first gives itself the configured nice value (best effort, one WARN per pool).
+ * The configured nice value or {@code SCHED_IDLE} is applied to all threads at once, in the
+ * background, right after they start (best effort, one WARN per pool).
  */
 final class PlatformDispatcher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ComputePool.class);
@@ -32,32 +32,24 @@ final class PlatformDispatcher implements Dispatcher {
     private final TaskQueue<ComputeTask<?>> runQueue;
     private final Semaphore queued = new Semaphore(0);
     private final List<Thread> threads = new ArrayList<>();
-    private final boolean nicenessApplied;
+    /** Completes with whether every thread got the configured priority. */
+    private final CompletableFuture<Boolean> priority;
 
     PlatformDispatcher(PoolEngine engine, ComputePoolConfig config, TaskQueue<ComputeTask<?>> runQueue) {
         this.engine = engine;
         this.runQueue = runQueue;
-        int niceness = config.niceness();
-        boolean lowered = niceness > 0 || config.idleScheduling();
+        boolean lowered = config.niceness() > 0 || config.idleScheduling();
         CountDownLatch ready = new CountDownLatch(config.threads());
-        AtomicInteger niced = new AtomicInteger();
-        AtomicReference<String> failure = new AtomicReference<>();
+        List<String> tids = java.util.Collections.synchronizedList(new ArrayList<>());
         ThreadFactory factory = Thread.ofPlatform().name("cadre-compute-", 1).daemon(true).factory();
         for (int i = 0; i < config.threads(); i++) {
             threads.add(factory.newThread(() -> {
                 try {
-                    String why = niceness > 0 ? Niceness.applyToCurrentThread(niceness) : null;
-                    if (why == null && config.idleScheduling()) {
-                        why = Niceness.idleSchedulingForCurrentThread();
+                    if (lowered) {
+                        tids.add(Niceness.currentThreadId());
                     }
-                    if (!lowered) {
-                        why = "not requested";
-                    }
-                    if (why == null) {
-                        niced.incrementAndGet();
-                    } else {
-                        failure.compareAndSet(null, why);
-                    }
+                } catch (java.io.IOException e) {
+                    // not Linux: the priority step reports it
                 } finally {
                     ready.countDown();
                 }
@@ -65,20 +57,30 @@ final class PlatformDispatcher implements Dispatcher {
             }));
         }
         threads.forEach(Thread::start);
-        awaitStarted(ready);
-        this.nicenessApplied = lowered && niced.get() == config.threads();
-        if (lowered && !nicenessApplied) {
-            LOG.warn("cadre-compute threads keep their normal CPU priority instead of nice {} ({});"
-                    + " compute work competes with request threads on equal terms", niceness,
-                    failure.get() != null ? failure.get() : "threads did not start in time");
+        if (!lowered) {
+            priority = CompletableFuture.completedFuture(false);
+            return;
         }
+        priority = new CompletableFuture<>();
+        // In the background: the pool serves at once, and a worker's boot does not wait for a process.
+        Thread.ofVirtual().name("cadre-compute-priority").start(() -> {
+            String why = awaitStarted(ready) ? Niceness.apply(List.copyOf(tids), config.niceness(), config.idleScheduling())
+                    : "threads did not start in time";
+            if (why != null && !engine.stopped()) {
+                LOG.warn("cadre-compute threads keep their normal CPU priority instead of {} ({});"
+                        + " compute work competes with request threads on equal terms",
+                        config.idleScheduling() ? "SCHED_IDLE" : "nice " + config.niceness(), why);
+            }
+            priority.complete(why == null);
+        });
     }
 
-    private static void awaitStarted(CountDownLatch ready) {
+    private static boolean awaitStarted(CountDownLatch ready) {
         try {
-            ready.await(START_WAIT_SECONDS, TimeUnit.SECONDS);
+            return ready.await(START_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -135,8 +137,16 @@ final class PlatformDispatcher implements Dispatcher {
         }
     }
 
+    /** Waits (at most a few seconds, only right after start) until the priority step has run. */
     @Override
     public boolean nicenessApplied() {
-        return nicenessApplied;
+        try {
+            return priority.get(START_WAIT_SECONDS + Niceness.WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
     }
 }

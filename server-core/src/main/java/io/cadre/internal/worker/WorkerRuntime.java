@@ -83,7 +83,7 @@ public final class WorkerRuntime {
     private int run() {
         long mainAt = sinceFork();
         XnioMBeanGuard.install();
-        Warmup.start();
+        Warmup.startIfWorker();
         Signals.ignore("INT");
         Signals.handle("TERM", () -> drainAsync(config.drainTimeoutMillis(), "SIGTERM"));
         try {
@@ -146,6 +146,13 @@ public final class WorkerRuntime {
         long readyAt = sinceFork();
         Log.log.info("worker {} (pid {}) ready on {} {} ms after its fork (JVM to main {}, IPC {}, checks and hooks {}, HTTP server {})",
                 env.id(), handle.pid(), bind, readyAt, mainAt, connectedAt - mainAt, checkedAt - connectedAt, readyAt - checkedAt);
+        for (io.cadre.Extension extension : startedExtensions) {
+            try {
+                extension.workerReady();
+            } catch (RuntimeException e) {
+                Log.log.warn("{} failed after the worker became ready: {}", extension.name(), describe(e));
+            }
+        }
         return exit.join();
     }
 

@@ -32,7 +32,10 @@ public final class RateLimitFilter implements Filter {
         }
     }
 
-    private static final Logger log = LoggerFactory.getLogger(RateLimitFilter.class);
+    /** Resolved on first use: the filter is built while a worker boots, which must not wait for the logging backend. */
+    private static final class Log {
+        static final Logger log = LoggerFactory.getLogger(RateLimitFilter.class);
+    }
     private static final AtomicLong lastFailOpenLog = new AtomicLong(System.nanoTime() - 2_000_000_000L);
 
     private final Supplier<RateLimiter> limiter;
@@ -99,7 +102,7 @@ public final class RateLimitFilter implements Filter {
         long now = System.nanoTime();
         long last = lastFailOpenLog.get();
         if (now - last >= 1_000_000_000L && lastFailOpenLog.compareAndSet(last, now)) {
-            log.warn("rate limit '{}' let a request through uncounted: Redis is unavailable and the limit fails open", name);
+            Log.log.warn("rate limit '{}' let a request through uncounted: Redis is unavailable and the limit fails open", name);
         }
     }
 
