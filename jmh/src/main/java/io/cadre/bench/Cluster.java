@@ -69,7 +69,8 @@ final class Cluster implements AutoCloseable {
     }
 
     List<ProcessHandle> workers() {
-        return process.children().filter(ProcessHandle::isAlive).toList();
+        return process.children().filter(ProcessHandle::isAlive) // not redis-server and its watchdog
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).toList();
     }
 
     /** One GET on a fresh connection; true for a 200. */

@@ -200,7 +200,8 @@ abstract class ConcurrencyUnits implements AutoCloseable {
             String share = String.format(Locale.ROOT, "-XX:MaxRAMPercentage=%.1f", Math.max(1.0, 75.0 / count));
             CountDownLatch ready = new CountDownLatch(count);
             for (int i = 0; i < count; i++) {
-                Process p = new ProcessBuilder(java(), "-XX:+UseSerialGC", "-Xms8m", share, "-XX:+ExitOnOutOfMemoryError", "-cp",
+                Process p = new ProcessBuilder(java(), "-XX:+UseSerialGC", "-Xms12m", "-XX:NewSize=8m", share, // WorkerCommand.defaultOptions
+                        "-XX:+ExitOnOutOfMemoryError", "-cp",
                         System.getProperty("java.class.path"), IdleJvm.class.getName()).redirectError(ProcessBuilder.Redirect.DISCARD)
                         .start();
                 children.add(p);

@@ -18,8 +18,13 @@ import java.util.jar.JarFile;
  * <ul>
  *   <li>{@code -XX:+UseSerialGC}: a worker per core needs no parallel collector; Serial has no GC
  *       threads and the smallest bookkeeping.</li>
- *   <li>{@code -Xms8m}: start with a small heap and grow on demand, instead of committing 1/64 of
- *       the machine's memory per worker.</li>
+ *   <li>{@code -Xms12m -XX:NewSize=8m}: start with a small heap and grow on demand, instead of
+ *       committing 1/64 of the machine's memory per worker; but with a young generation of 8 MiB
+ *       from the start. Serial sizes the young generation from the initial heap and resizes it
+ *       only at a full collection, so {@code -Xms8m} alone left 2 MiB of eden and 256 KiB
+ *       survivor spaces: under load, objects of requests still in flight were promoted at every
+ *       young collection (~50 a second), and the old generation grew by ~3 MiB a second until
+ *       the heap's maximum, since Serial grows the old generation before it collects it.</li>
  *   <li>{@code -XX:MaxRAMPercentage=75/N}: the N workers together may not grow past 75% of the
  *       memory the JVM sees (container limits included).</li>
  *   <li>{@code -XX:+ExitOnOutOfMemoryError}: a worker that ran out of memory exits and is replaced,
@@ -27,8 +32,12 @@ import java.util.jar.JarFile;
  *   <li>{@code -XX:AOTCache=FILE} on JDK 25+ when an AOT cache built for this jar exists (see
  *       {@link #aotCache}), which cuts worker start time.</li>
  * </ul>
- * The primary's {@code -D} system properties are passed on; the user's worker options come last,
- * so they override all of the above.
+ * The primary's {@code -D} system properties are passed on; the user's worker options come last.
+ * A default that a user option replaces is left out rather than left to conflict: a user's
+ * {@code -XX:+UseG1GC} (or any collector) replaces the Serial choice, which the JVM would refuse
+ * as "multiple garbage collectors"; any heap size option ({@code -Xms}, {@code -Xmx},
+ * {@code -Xmn} and their {@code -XX:} names) replaces the initial and young sizes, and
+ * {@code -Xmx} or {@code -XX:MaxHeapSize} also the RAM share.
  */
 final class WorkerCommand {
     private final List<String> command;
@@ -47,7 +56,7 @@ final class WorkerCommand {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         if (config.defaultWorkerJvmOptions()) {
-            cmd.addAll(defaultOptions(config.workers()));
+            cmd.addAll(defaultOptions(config.workers(), config.workerJvmOptions()));
             if (useAotCache) {
                 aotCache(classpath, env).ifPresent(cache -> {
                     cmd.add("-XX:AOTCache=" + cache);
@@ -69,13 +78,25 @@ final class WorkerCommand {
         return new WorkerCommand(cmd);
     }
 
-    static List<String> defaultOptions(int workers) {
-        double share = Math.max(1.0, 75.0 / workers);
-        return List.of(
-                "-XX:+UseSerialGC",
-                "-Xms8m",
-                String.format(java.util.Locale.ROOT, "-XX:MaxRAMPercentage=%.1f", share),
-                "-XX:+ExitOnOutOfMemoryError");
+    static List<String> defaultOptions(int workers, List<String> userOptions) {
+        boolean gc = userOptions.stream().anyMatch(o -> o.matches("-XX:\\+Use\\w+GC"));
+        boolean heap = userOptions.stream().anyMatch(o -> o.startsWith("-Xms") || o.startsWith("-Xmx") || o.startsWith("-Xmn")
+                || o.startsWith("-XX:InitialHeapSize=") || o.startsWith("-XX:MaxHeapSize=") || o.startsWith("-XX:NewSize=")
+                || o.startsWith("-XX:MaxNewSize="));
+        boolean max = userOptions.stream().anyMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxHeapSize="));
+        List<String> options = new ArrayList<>();
+        if (!gc) {
+            options.add("-XX:+UseSerialGC");
+        }
+        if (!heap) {
+            options.add("-Xms12m");
+            options.add("-XX:NewSize=8m");
+        }
+        if (!max) {
+            options.add(String.format(java.util.Locale.ROOT, "-XX:MaxRAMPercentage=%.1f", Math.max(1.0, 75.0 / workers)));
+        }
+        options.add("-XX:+ExitOnOutOfMemoryError");
+        return List.copyOf(options);
     }
 
     /**
