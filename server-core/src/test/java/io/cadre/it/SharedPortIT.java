@@ -69,6 +69,21 @@ class SharedPortIT {
     }
 
     @Test
+    void everyWorkerCallsItsExtensionsWorkerReadyOnceItServes() throws Exception {
+        java.util.Map<Long, java.util.List<String>> seen = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && !(seen.size() == 2 && seen.values().stream().allMatch(e -> e.size() == 2))) {
+            JsonNode answer = Json.MAPPER.readTree(RawHttp.get(port, "/extension-events").body());
+            java.util.List<String> events = new java.util.ArrayList<>();
+            answer.get("events").forEach(e -> events.add(e.asText()));
+            seen.put(answer.get("pid").asLong(), events);
+        }
+        assertThat(seen).hasSize(2);
+        // workerReady came after startWorker, once, and the worker answered its own request at that point
+        assertThat(seen.values()).allSatisfy(events -> assertThat(events).containsExactly("startWorker", "workerReady served=200"));
+    }
+
+    @Test
     void healthEndpointsAnswerOnEveryWorker() throws Exception {
         RawHttp.Response live = RawHttp.get(port, "/health/live");
         RawHttp.Response ready = RawHttp.get(port, "/health/ready");

@@ -26,6 +26,40 @@ import java.util.Map;
  */
 public final class TestApp {
     private static final java.util.List<byte[]> HOARD = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** What {@link Recorder} saw, in order: "startWorker", then "workerReady served=<status of a GET to this worker>". */
+    private static final java.util.List<String> EXTENSION_EVENTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** An extension that records its calls; {@code workerReady} asks the worker itself for {@code /whoami}. */
+    private static final class Recorder implements io.cadre.Extension {
+        private volatile int port;
+
+        @Override
+        public String name() {
+            return "recorder";
+        }
+
+        @Override
+        public void startWorker(io.cadre.ExtensionContext context) {
+            port = Integer.parseInt(context.environment().get("CADRE_BIND_PORT"));
+            EXTENSION_EVENTS.add("startWorker");
+        }
+
+        @Override
+        public void workerReady() {
+            Thread.ofVirtual().start(() -> { // must not block the worker's boot thread
+                String status;
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    s.setSoTimeout(5_000);
+                    s.getOutputStream().write("GET /whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII).substring(9);
+                } catch (IOException | RuntimeException e) {
+                    status = e.toString();
+                }
+                EXTENSION_EVENTS.add("workerReady served=" + status);
+            });
+        }
+    }
 
     private TestApp() {
     }
@@ -49,6 +83,8 @@ public final class TestApp {
         }
         App.Builder app = App.builder()
                 .config(config.build())
+                .extension(new Recorder())
+                .get("/extension-events", req -> Map.of("pid", req.worker().pid(), "events", EXTENSION_EVENTS))
                 .get("/whoami", req -> Map.of("worker", req.worker().id(), "pid", req.worker().pid(),
                         "generation", req.worker().generation()))
                 .get("/sleep", req -> {
