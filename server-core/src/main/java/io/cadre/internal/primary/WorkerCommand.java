@@ -26,7 +26,8 @@ import java.util.jar.JarFile;
  *       young collection (~50 a second), and the old generation grew by ~3 MiB a second until
  *       the heap's maximum, since Serial grows the old generation before it collects it.</li>
  *   <li>{@code -XX:MaxRAMPercentage=75/N}: the N workers together may not grow past 75% of the
- *       memory the JVM sees (container limits included).</li>
+ *       memory the JVM sees (container limits included); with {@code --max-memory M},
+ *       {@code -XX:MaxHeapSize=3/4 M} instead (see {@link #defaultOptions}).</li>
  *   <li>{@code -XX:+ExitOnOutOfMemoryError}: a worker that ran out of memory exits and is replaced,
  *       instead of limping on.</li>
  *   <li>{@code -XX:AOTCache=FILE} on JDK 25+ when an AOT cache built for this jar exists (see
@@ -56,7 +57,7 @@ final class WorkerCommand {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         if (config.defaultWorkerJvmOptions()) {
-            cmd.addAll(defaultOptions(config.workers(), config.workerJvmOptions()));
+            cmd.addAll(defaultOptions(config.workers(), config.operations().maxMemoryBytes(), config.workerJvmOptions()));
             if (useAotCache) {
                 aotCache(classpath, env).ifPresent(cache -> {
                     cmd.add("-XX:AOTCache=" + cache);
@@ -78,7 +79,13 @@ final class WorkerCommand {
         return new WorkerCommand(cmd);
     }
 
-    static List<String> defaultOptions(int workers, List<String> userOptions) {
+    /**
+     * @param maxMemoryBytes {@code --max-memory} (0: none). When set, and the user sets no maximum
+     *        heap, the heap's ceiling is 3/4 of it instead of a share of the machine: Serial collects
+     *        the old generation only when it cannot grow it, so without that ceiling a worker that
+     *        merely holds garbage would pass the limit and be recycled as if it leaked.
+     */
+    static List<String> defaultOptions(int workers, long maxMemoryBytes, List<String> userOptions) {
         boolean gc = userOptions.stream().anyMatch(o -> o.matches("-XX:\\+Use\\w+GC"));
         boolean heap = userOptions.stream().anyMatch(o -> o.startsWith("-Xms") || o.startsWith("-Xmx") || o.startsWith("-Xmn")
                 || o.startsWith("-XX:InitialHeapSize=") || o.startsWith("-XX:MaxHeapSize=") || o.startsWith("-XX:NewSize=")
@@ -92,7 +99,9 @@ final class WorkerCommand {
             options.add("-Xms12m");
             options.add("-XX:NewSize=8m");
         }
-        if (!max) {
+        if (!max && maxMemoryBytes > 0) {
+            options.add("-XX:MaxHeapSize=" + Math.max(16L << 20, maxMemoryBytes / 4 * 3));
+        } else if (!max) {
             options.add(String.format(java.util.Locale.ROOT, "-XX:MaxRAMPercentage=%.1f", Math.max(1.0, 75.0 / workers)));
         }
         options.add("-XX:+ExitOnOutOfMemoryError");

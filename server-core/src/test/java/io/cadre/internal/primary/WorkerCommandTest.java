@@ -8,30 +8,39 @@ import org.junit.jupiter.api.Test;
 class WorkerCommandTest {
     @Test
     void theDefaultsKeepAnIdleWorkerSmallButGiveItAYoungGenerationThatHoldsRequestsInFlight() {
-        assertThat(WorkerCommand.defaultOptions(2, List.of())).containsExactly(
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of())).containsExactly(
                 "-XX:+UseSerialGC", "-Xms12m", "-XX:NewSize=8m", "-XX:MaxRAMPercentage=37.5", "-XX:+ExitOnOutOfMemoryError");
-        assertThat(WorkerCommand.defaultOptions(100, List.of())).contains("-XX:MaxRAMPercentage=1.0");
+        assertThat(WorkerCommand.defaultOptions(100, 0, List.of())).contains("-XX:MaxRAMPercentage=1.0");
     }
 
     @Test
     void aCollectorChosenByTheUserReplacesSerialInsteadOfConflictingWithIt() {
-        assertThat(WorkerCommand.defaultOptions(2, List.of("-XX:+UseZGC")))
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of("-XX:+UseZGC")))
                 .doesNotContain("-XX:+UseSerialGC")
                 .contains("-Xms12m", "-XX:NewSize=8m", "-XX:MaxRAMPercentage=37.5");
-        assertThat(WorkerCommand.defaultOptions(2, List.of("-XX:+UseG1GC", "-Xlog:gc"))).doesNotContain("-XX:+UseSerialGC");
-        assertThat(WorkerCommand.defaultOptions(2, List.of("-XX:+UseStringDeduplication"))).contains("-XX:+UseSerialGC");
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of("-XX:+UseG1GC", "-Xlog:gc"))).doesNotContain("-XX:+UseSerialGC");
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of("-XX:+UseStringDeduplication"))).contains("-XX:+UseSerialGC");
     }
 
     @Test
     void anyHeapSizeOfTheUserReplacesTheInitialAndYoungSizes() {
         for (String option : List.of("-Xms4m", "-Xmn32m", "-XX:NewSize=1m", "-XX:MaxNewSize=4m", "-XX:InitialHeapSize=64m")) {
-            assertThat(WorkerCommand.defaultOptions(2, List.of(option))).as(option)
+            assertThat(WorkerCommand.defaultOptions(2, 0, List.of(option))).as(option)
                     .doesNotContain("-Xms12m", "-XX:NewSize=8m")
                     .contains("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=37.5");
         }
         for (String option : List.of("-Xmx8m", "-XX:MaxHeapSize=8m")) {
-            assertThat(WorkerCommand.defaultOptions(2, List.of(option))).as(option)
+            assertThat(WorkerCommand.defaultOptions(2, 0, List.of(option))).as(option)
                     .containsExactly("-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
         }
+    }
+
+    @Test
+    void withMaxMemoryTheHeapCeilingIsThreeQuartersOfItSoThatGarbageAloneDoesNotRecycleAWorker() {
+        assertThat(WorkerCommand.defaultOptions(2, 512L << 20, List.of())).containsExactly(
+                "-XX:+UseSerialGC", "-Xms12m", "-XX:NewSize=8m", "-XX:MaxHeapSize=" + (384L << 20), "-XX:+ExitOnOutOfMemoryError");
+        assertThat(WorkerCommand.defaultOptions(2, 1L << 20, List.of())).contains("-XX:MaxHeapSize=" + (16L << 20));
+        assertThat(WorkerCommand.defaultOptions(2, 512L << 20, List.of("-Xmx1g")))
+                .noneMatch(o -> o.startsWith("-XX:MaxHeapSize") || o.startsWith("-XX:MaxRAMPercentage"));
     }
 }
