@@ -92,14 +92,7 @@ public final class ScalingReport {
             System.out.println();
             System.out.println("### kernel " + kernel);
             System.out.println();
-            StringBuilder head = new StringBuilder("| N |");
-            StringBuilder rule = new StringBuilder("|---:|");
-            for (String model : models) {
-                head.append(' ').append(model).append(" T | E |");
-                rule.append("---:|---:|");
-            }
-            System.out.println(head);
-            System.out.println(rule);
+            printHeader("| N |", "|---:|", models, " T | E |", "---:|---:|");
             for (int n : ns) {
                 StringBuilder row = new StringBuilder("| " + n + " |");
                 for (String model : models) {
@@ -121,14 +114,7 @@ public final class ScalingReport {
             System.out.println();
             System.out.println("### efficiency at N = " + top + " (target: at least 0.9 for platform threads and processes)");
             System.out.println();
-            StringBuilder head = new StringBuilder("| kernel |");
-            StringBuilder rule = new StringBuilder("|---|");
-            for (String model : models) {
-                head.append(' ').append(model).append(" |");
-                rule.append("---:|");
-            }
-            System.out.println(head);
-            System.out.println(rule);
+            printHeader("| kernel |", "|---|", models, " |", "---:|");
             for (String kernel : kernels) {
                 StringBuilder row = new StringBuilder("| " + kernel + " |");
                 for (String model : models) {
@@ -141,6 +127,18 @@ public final class ScalingReport {
             }
         }
         System.out.println();
+    }
+
+    /** A markdown table's head and rule: the first column, then each model's columns. */
+    private static void printHeader(String first, String firstRule, Set<String> models, String cells, String cellRules) {
+        StringBuilder head = new StringBuilder(first);
+        StringBuilder rule = new StringBuilder(firstRule);
+        for (String model : models) {
+            head.append(' ').append(model).append(cells);
+            rule.append(cellRules);
+        }
+        System.out.println(head);
+        System.out.println(rule);
     }
 
     static void printMemory(List<JsonNode> runs) {

@@ -72,11 +72,13 @@ final class Niceness {
             return "interrupted while waiting for renice/chrt";
         }
         for (String tid : tids) {
-            if (niceness > 0 && statField(tid, 19).orElse(Integer.MIN_VALUE) != niceness) {
-                return "thread " + tid + " has nice value " + statField(tid, 19) + " after renice";
+            OptionalInt nice = statField(tid, 19);
+            if (niceness > 0 && nice.orElse(Integer.MIN_VALUE) != niceness) {
+                return "thread " + tid + " has nice value " + nice + " after renice";
             }
-            if (idle && statField(tid, 41).orElse(-1) != SCHED_IDLE) {
-                return "thread " + tid + " has scheduling policy " + statField(tid, 41) + " after chrt";
+            OptionalInt policy = statField(tid, 41);
+            if (idle && policy.orElse(-1) != SCHED_IDLE) {
+                return "thread " + tid + " has scheduling policy " + policy + " after chrt";
             }
         }
         return null;

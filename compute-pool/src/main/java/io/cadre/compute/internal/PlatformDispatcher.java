@@ -49,7 +49,7 @@ final class PlatformDispatcher implements Dispatcher {
                         tids.add(Niceness.currentThreadId());
                     }
                 } catch (java.io.IOException e) {
-                    // not Linux: the priority step reports it
+                    // the priority step reports the missing id
                 } finally {
                     ready.countDown();
                 }
@@ -64,8 +64,9 @@ final class PlatformDispatcher implements Dispatcher {
         priority = new CompletableFuture<>();
         // In the background: the pool serves at once, and a worker's boot does not wait for a process.
         Thread.ofVirtual().name("cadre-compute-priority").start(() -> {
-            String why = awaitStarted(ready) ? Niceness.apply(List.copyOf(tids), config.niceness(), config.idleScheduling())
-                    : "threads did not start in time";
+            String why = !awaitStarted(ready) ? "threads did not start in time"
+                    : tids.size() < config.threads() ? "no kernel thread id for every thread (/proc/thread-self)"
+                    : Niceness.apply(List.copyOf(tids), config.niceness(), config.idleScheduling());
             if (why != null && !engine.stopped()) {
                 LOG.warn("cadre-compute threads keep their normal CPU priority instead of {} ({});"
                         + " compute work competes with request threads on equal terms",
