@@ -30,6 +30,11 @@ import java.util.jar.JarFile;
  *       {@code -XX:MaxHeapSize=3/4 M} instead (see {@link #defaultOptions}).</li>
  *   <li>{@code -XX:+ExitOnOutOfMemoryError}: a worker that ran out of memory exits and is replaced,
  *       instead of limping on.</li>
+ *   <li>{@code --sun-misc-unsafe-memory-access=allow} on JDK 23+: JCTools (the compute pool's queues)
+ *       and Netty (under Redisson) still call {@code sun.misc.Unsafe}'s memory-access methods,
+ *       which JDK 24+ warns about on every worker start (JEP 471/498) and later releases deny by
+ *       default; the app cannot act on the warning, and the worker must keep working. A user's
+ *       own {@code --sun-misc-unsafe-memory-access=...} replaces it.</li>
  *   <li>{@code -XX:AOTCache=FILE} on JDK 25+ when an AOT cache built for this jar exists (see
  *       {@link #aotCache}), which cuts worker start time.</li>
  * </ul>
@@ -86,6 +91,11 @@ final class WorkerCommand {
      *        merely holds garbage would pass the limit and be recycled as if it leaked.
      */
     static List<String> defaultOptions(int workers, long maxMemoryBytes, List<String> userOptions) {
+        return defaultOptions(workers, maxMemoryBytes, userOptions, Runtime.version().feature());
+    }
+
+    /** The same for a JVM of release {@code jdkFeature}. */
+    static List<String> defaultOptions(int workers, long maxMemoryBytes, List<String> userOptions, int jdkFeature) {
         boolean gc = userOptions.stream().anyMatch(o -> o.matches("-XX:\\+Use\\w+GC"));
         boolean heap = userOptions.stream().anyMatch(o -> o.startsWith("-Xms") || o.startsWith("-Xmx") || o.startsWith("-Xmn")
                 || o.startsWith("-XX:InitialHeapSize=") || o.startsWith("-XX:MaxHeapSize=") || o.startsWith("-XX:NewSize=")
@@ -105,6 +115,9 @@ final class WorkerCommand {
             options.add(String.format(java.util.Locale.ROOT, "-XX:MaxRAMPercentage=%.1f", Math.max(1.0, 75.0 / workers)));
         }
         options.add("-XX:+ExitOnOutOfMemoryError");
+        if (jdkFeature >= 23 && userOptions.stream().noneMatch(o -> o.startsWith("--sun-misc-unsafe-memory-access"))) {
+            options.add("--sun-misc-unsafe-memory-access=allow");
+        }
         return List.copyOf(options);
     }
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class WorkerCommandTest {
     @Test
     void theDefaultsKeepAnIdleWorkerSmallButGiveItAYoungGenerationThatHoldsRequestsInFlight() {
-        assertThat(WorkerCommand.defaultOptions(2, 0, List.of())).containsExactly(
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 21)).containsExactly(
                 "-XX:+UseSerialGC", "-Xms12m", "-XX:NewSize=8m", "-XX:MaxRAMPercentage=37.5", "-XX:+ExitOnOutOfMemoryError");
         assertThat(WorkerCommand.defaultOptions(100, 0, List.of())).contains("-XX:MaxRAMPercentage=1.0");
     }
@@ -30,17 +30,25 @@ class WorkerCommandTest {
                     .contains("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=37.5");
         }
         for (String option : List.of("-Xmx8m", "-XX:MaxHeapSize=8m")) {
-            assertThat(WorkerCommand.defaultOptions(2, 0, List.of(option))).as(option)
-                    .containsExactly("-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+            assertThat(WorkerCommand.defaultOptions(2, 0, List.of(option), 25)).as(option)
+                    .containsExactly("-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "--sun-misc-unsafe-memory-access=allow");
         }
     }
 
     @Test
     void withMaxMemoryTheHeapCeilingIsThreeQuartersOfItSoThatGarbageAloneDoesNotRecycleAWorker() {
-        assertThat(WorkerCommand.defaultOptions(2, 512L << 20, List.of())).containsExactly(
+        assertThat(WorkerCommand.defaultOptions(2, 512L << 20, List.of(), 21)).containsExactly(
                 "-XX:+UseSerialGC", "-Xms12m", "-XX:NewSize=8m", "-XX:MaxHeapSize=" + (384L << 20), "-XX:+ExitOnOutOfMemoryError");
         assertThat(WorkerCommand.defaultOptions(2, 1L << 20, List.of())).contains("-XX:MaxHeapSize=" + (16L << 20));
         assertThat(WorkerCommand.defaultOptions(2, 512L << 20, List.of("-Xmx1g")))
                 .noneMatch(o -> o.startsWith("-XX:MaxHeapSize") || o.startsWith("-XX:MaxRAMPercentage"));
+    }
+
+    @Test
+    void onJdk23AndLaterWorkersMayUseUnsafeMemoryAccessWithoutAWarningUnlessTheUserSaysOtherwise() {
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 25)).endsWith("--sun-misc-unsafe-memory-access=allow");
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 21)).noneMatch(o -> o.startsWith("--sun-misc"));
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of("--sun-misc-unsafe-memory-access=warn"), 25))
+                .noneMatch(o -> o.startsWith("--sun-misc"));
     }
 }
