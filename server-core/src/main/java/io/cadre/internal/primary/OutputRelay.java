@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * Copies a worker's stdout or stderr to the primary's, one whole line at a time, each line prefixed
@@ -12,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  * {@link PrintStream}, so lines of different workers never interleave mid-line, whatever the
  * worker printed them with (a logger, {@code System.out}, the JVM itself). Lines longer than
  * {@link #MAX_LINE} bytes are cut into pieces of that size. Runs on one virtual thread per stream,
- * {@code cadre-relay-N-out|err}, until the stream ends.
+ * {@code cadre-relay-N-out|err}, until the stream ends. A watch, when given, sees each line (as
+ * text, without the prefix) until it answers false.
  */
 final class OutputRelay {
     static final int MAX_LINE = 64 * 1024;
@@ -20,11 +23,24 @@ final class OutputRelay {
     private OutputRelay() {
     }
 
-    static void start(InputStream in, PrintStream out, String prefix, String threadName) {
-        Thread.ofVirtual().name(threadName).start(() -> copy(in, out, prefix));
+    /** Starts the copy; the future completes when the stream has ended and its last line is out. */
+    static CompletableFuture<Void> start(InputStream in, PrintStream out, String prefix, String threadName, Predicate<String> watch) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofVirtual().name(threadName).start(() -> {
+            try {
+                copy(in, out, prefix, watch);
+            } finally {
+                done.complete(null);
+            }
+        });
+        return done;
     }
 
     static void copy(InputStream in, PrintStream out, String prefix) {
+        copy(in, out, prefix, null);
+    }
+
+    static void copy(InputStream in, PrintStream out, String prefix, Predicate<String> watch) {
         byte[] prefixBytes = prefix.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         byte[] buf = new byte[8192];
@@ -34,10 +50,12 @@ final class OutputRelay {
                 for (int i = 0; i < n; i++) {
                     byte b = buf[i];
                     if (b == '\n') {
+                        watch = show(watch, line);
                         emit(out, prefixBytes, line);
                     } else {
                         line.write(b);
                         if (line.size() >= MAX_LINE) {
+                            watch = show(watch, line);
                             emit(out, prefixBytes, line);
                         }
                     }
@@ -47,9 +65,15 @@ final class OutputRelay {
             // the worker is gone; whatever it printed last is below
         } finally {
             if (line.size() > 0) {
+                watch = show(watch, line);
                 emit(out, prefixBytes, line);
             }
         }
+    }
+
+    /** Shows {@code line} to {@code watch}; returns the watch, or null once it wants no more lines. */
+    private static Predicate<String> show(Predicate<String> watch, ByteArrayOutputStream line) {
+        return watch == null || watch.test(line.toString(StandardCharsets.UTF_8)) ? watch : null;
     }
 
     private static void emit(PrintStream out, byte[] prefix, ByteArrayOutputStream line) {

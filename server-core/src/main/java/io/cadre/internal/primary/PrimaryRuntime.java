@@ -126,7 +126,7 @@ public final class PrimaryRuntime {
             }
             String url = "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + boundPort;
             AtomicReference<Supervisor> self = new AtomicReference<>();
-            Supervisor supervisor = new Supervisor(config, command.command(), workerEnv, handle, ready -> {
+            Supervisor supervisor = new Supervisor(config, command, workerEnv, handle, ready -> {
                 System.out.println("cadre listening on " + url + " (" + ready + " workers)" + description);
                 System.out.flush();
                 training.ifPresent(cache -> AotTraining.start(boundPort, AotTraining.paths(app, settings.aotTrainPaths()),

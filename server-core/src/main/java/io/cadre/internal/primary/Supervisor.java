@@ -113,7 +113,11 @@ final class Supervisor {
     }
 
     private final CadreConfig config;
-    private final List<String> command;
+    /** The worker command; loses the AOT cache once a worker's JVM refused it. */
+    private List<String> command;
+    private final List<String> commandWithoutAot;
+    private final String aotCache;
+    private boolean aotRefused;
     private final Map<String, String> workerEnv;
     private final PrimaryHandle handle;
     private final Events events;
@@ -131,9 +135,11 @@ final class Supervisor {
     private boolean forcedKills;
     private Rollout rollout;
 
-    Supervisor(CadreConfig config, List<String> command, Map<String, String> workerEnv, PrimaryHandle handle, Events events) {
+    Supervisor(CadreConfig config, WorkerCommand command, Map<String, String> workerEnv, PrimaryHandle handle, Events events) {
         this.config = config;
-        this.command = List.copyOf(command);
+        this.command = command.command();
+        this.commandWithoutAot = command.withoutAotCache();
+        this.aotCache = command.aotCache();
         this.workerEnv = Map.copyOf(workerEnv);
         this.handle = handle;
         this.events = events;
@@ -283,12 +289,42 @@ final class Supervisor {
         }
         live.add(wp);
         String prefix = config.logPrefix() ? "[worker " + slot.id + "] " : "";
-        OutputRelay.start(wp.process.getInputStream(), System.out, prefix, "cadre-relay-" + slot.id + "-out");
-        OutputRelay.start(wp.process.getErrorStream(), System.err, prefix, "cadre-relay-" + slot.id + "-err");
+        boolean withCache = aotCache != null && !aotRefused;
+        java.util.function.Predicate<String> watch = withCache ? line -> watchJvmStart(wp, line) : null;
+        CompletableFuture<Void> out = OutputRelay.start(wp.process.getInputStream(), System.out, prefix, "cadre-relay-" + slot.id + "-out", watch);
+        CompletableFuture<Void> err = OutputRelay.start(wp.process.getErrorStream(), System.err, prefix, "cadre-relay-" + slot.id + "-err", watch);
         log.info("forked worker {} (pid {}, generation {}) in {} ms{}", slot.id, wp.pid(), wp.generation,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - forkStart), surge ? " to replace " + slot.current + " (" + slot.nextReason + ")" : "");
-        wp.process.onExit().thenRun(() -> post(() -> exited(slot, wp)));
+        // A JVM that exits before its worker said hello may have refused the AOT cache: its last
+        // lines say so, and are read (briefly, boundedly) before the exit is judged.
+        wp.process.onExit()
+                .thenCompose(p -> withCache && wp.channel == null
+                        ? CompletableFuture.allOf(out, err).completeOnTimeout(null, 500, TimeUnit.MILLISECONDS)
+                        : CompletableFuture.completedFuture(null))
+                .thenRun(() -> post(() -> exited(slot, wp)));
         wp.bootTimer = later(() -> bootTimedOut(wp), config.supervision().bootTimeoutMillis());
+    }
+
+    /** Watches what a worker's JVM prints until the worker says hello; false: no more lines wanted. */
+    private boolean watchJvmStart(WorkerProcess wp, String line) {
+        if (WorkerCommand.refusesAotCache(line)) {
+            wp.refusedAotCache = true;
+            post(() -> dropAotCache(wp));
+            return false;
+        }
+        return wp.channel == null;
+    }
+
+    /** A worker's JVM refused the AOT cache: later workers start without it. */
+    private void dropAotCache(WorkerProcess wp) {
+        if (aotRefused) {
+            return;
+        }
+        aotRefused = true;
+        command = commandWithoutAot;
+        log.warn("{} could not use the AOT cache {} with these worker JVM options (the JVM's reason is in its lines above);"
+                + " workers start without it from now on, more slowly. Train a cache with the same options:"
+                + " java -jar APP.jar --aot-train {} (docs/operations.md)", wp, aotCache, aotCache);
     }
 
     private void exited(Slot slot, WorkerProcess wp) {
@@ -321,6 +357,19 @@ final class Supervisor {
                 advanceRollout();
             }
             return;
+        }
+        if (wp.refusedAotCache && wp.channel == null && wp.stoppedBecause == null && (slot.current == wp || slot.next == wp)) {
+            // not the app's crash: the JVM would not start with the cache, and the next one starts without it
+            dropAotCache(wp);
+            boolean surge = slot.next == wp;
+            if (!breaker.isOpen() && !slot.removing) {
+                log.info("{} {} at JVM start because it refused the AOT cache; forking it again without the cache", wp, how);
+                if (surge) {
+                    slot.next = null;
+                }
+                fork(slot, surge);
+                return;
+            }
         }
         if (slot.next == wp) {
             slot.next = null;

@@ -46,14 +46,43 @@ import java.util.jar.JarFile;
  * {@code -Xmx} or {@code -XX:MaxHeapSize} also the RAM share.
  */
 final class WorkerCommand {
-    private final List<String> command;
+    /** What the JVM prints when it cannot use an AOT cache (its error lines, or the launcher's last line). */
+    private static final List<String> AOT_REFUSALS = List.of("processing the AOT cache", "Unable to use AOT cache");
 
-    private WorkerCommand(List<String> command) {
+    private final List<String> command;
+    private final List<String> aotOptions;
+    private final String aotCache;
+
+    private WorkerCommand(List<String> command, List<String> aotOptions, String aotCache) {
         this.command = List.copyOf(command);
+        this.aotOptions = List.copyOf(aotOptions);
+        this.aotCache = aotCache;
     }
 
     List<String> command() {
         return command;
+    }
+
+    /** The AOT cache the workers load, or null. */
+    String aotCache() {
+        return aotCache;
+    }
+
+    /** The same command without the AOT cache, for when the JVM refused it. */
+    List<String> withoutAotCache() {
+        List<String> rest = new ArrayList<>(command);
+        rest.removeAll(aotOptions);
+        return List.copyOf(rest);
+    }
+
+    /**
+     * Whether a line a worker printed says its JVM could not use the AOT cache: a cache the JDK
+     * cannot map under the worker's options (another collector, no compressed oops, a heap too
+     * small for its archived objects) or a damaged file. Depending on the reason the JVM goes on
+     * without it or refuses to start.
+     */
+    static boolean refusesAotCache(String line) {
+        return AOT_REFUSALS.stream().anyMatch(line::contains);
     }
 
     static WorkerCommand of(CadreConfig config, String[] args, Map<String, String> env, boolean useAotCache) throws IOException {
@@ -61,14 +90,17 @@ final class WorkerCommand {
         String classpath = System.getProperty("java.class.path");
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
+        List<String> aotOptions = List.of();
+        String cache = null;
         if (config.defaultWorkerJvmOptions()) {
             cmd.addAll(defaultOptions(config.workers(), config.operations().maxMemoryBytes(), config.workerJvmOptions()));
             if (useAotCache) {
-                aotCache(classpath, env).ifPresent(cache -> {
-                    cmd.add("-XX:AOTCache=" + cache);
-                    cmd.add("-Xlog:aot=off");
-                    cmd.add("-Xlog:cds=off");
-                });
+                cache = aotCache(classpath, env).orElse(null);
+                if (cache != null) {
+                    // errors only: the reason the JVM refuses a cache, never its routine warnings
+                    aotOptions = List.of("-XX:AOTCache=" + cache, "-Xlog:aot=error,cds=error");
+                    cmd.addAll(aotOptions);
+                }
             }
         }
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -81,7 +113,7 @@ final class WorkerCommand {
         cmd.add(classpath);
         cmd.add(mainClass(classpath));
         cmd.addAll(List.of(args));
-        return new WorkerCommand(cmd);
+        return new WorkerCommand(cmd, aotOptions, cache);
     }
 
     /**

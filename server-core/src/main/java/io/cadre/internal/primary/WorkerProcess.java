@@ -26,6 +26,8 @@ final class WorkerProcess {
     volatile Heartbeat vitals = Heartbeat.NONE;
     /** Drained on purpose (replaced, recycled, scaled down): its exit is no crash. */
     boolean retired;
+    /** Its JVM said it could not use the AOT cache (set by the output relay). */
+    volatile boolean refusedAotCache;
     /** Its heartbeat stopped: a thread dump was asked for and it is being killed. */
     boolean hung;
     /** The requests after which it is recycled (max-requests less this worker's jitter); 0 is never. */
