@@ -176,8 +176,15 @@ public final class RedisConnection implements AutoCloseable {
         }
         config.setCodec(StringCodec.INSTANCE);
         config.setLazyInitialization(true);
-        config.setThreads(2);
-        config.setNettyThreads(1); // a worker is one core's worth of work: one event loop, no hand-offs between loops
+        // a worker is one core's worth of work: one event loop, no hand-offs between loops; unless
+        // the YAML file chose its own (a value other than Redisson's default)
+        Config defaults = new Config();
+        if (config.getThreads() == defaults.getThreads()) {
+            config.setThreads(2);
+        }
+        if (config.getNettyThreads() == defaults.getNettyThreads()) {
+            config.setNettyThreads(1);
+        }
         return config;
     }
 
