@@ -13,7 +13,9 @@ import java.util.Optional;
  * change. {@link #increment} is atomic across workers at once. Values are written as JSON.
  *
  * <p>Ids are 128 bits from {@code SecureRandom}; only ids this server issued are accepted: an
- * unknown or expired id starts a new session under a new id, it is never adopted. Not thread-safe:
+ * unknown or expired id starts a new session under a new id, it is never adopted. A new session is
+ * stored, and its cookie sent, only once the request writes to it ({@link #put}, {@link #increment});
+ * a request that only reads gets empty answers, leaves nothing in Redis, and gets no cookie. Not thread-safe:
  * it belongs to one request. A Redis failure surfaces as a 503 answer.
  */
 public interface Session {

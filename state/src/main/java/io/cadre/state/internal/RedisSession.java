@@ -29,6 +29,7 @@ final class RedisSession implements Session {
     private String rotateFrom; // the id to move away from at commit, after regenerate()
     private boolean refreshed; // an increment wrote the session and renewed its expiry
     private boolean started; // this request started the session (fresh also ends once it is stored)
+    private boolean discarded; // a new session nobody wrote to: not stored, no cookie
     private final Map<String, String> cache = new HashMap<>();
     private final Map<String, String> puts = new HashMap<>();
     private final Set<String> removals = new HashSet<>();
@@ -216,10 +217,22 @@ final class RedisSession implements Session {
 
     /** Whether the response must carry a cookie with the (new) id. */
     boolean idChanged() {
-        return idChanged;
+        return idChanged && !discarded;
     }
 
-    /** Writes what changed and refreshes the expiry; nothing for an untouched or invalidated session. */
+    /**
+     * Whether {@link #commit()} stored nothing because the session was new and nobody wrote to it
+     * (a read on a request without a session, or whose session had ended).
+     */
+    boolean discarded() {
+        return discarded;
+    }
+
+    /**
+     * Writes what changed and refreshes the expiry; nothing for an untouched or invalidated session,
+     * and nothing for a new session that holds nothing: reads from clients without a session
+     * (crawlers, a page that only asks "who is logged in?") leave no key in Redis and get no cookie.
+     */
     void commit() {
         if (!touched || invalidated) {
             return;
@@ -227,6 +240,10 @@ final class RedisSession implements Session {
         rotate();
         if (refreshed && puts.isEmpty() && removals.isEmpty()) {
             return; // an increment already wrote the session and renewed its expiry: nothing left to save
+        }
+        if (fresh && puts.isEmpty()) {
+            discarded = true;
+            return;
         }
         store.save(id, created, !fresh, puts, removals); // false: ended or rotated meanwhile, and stays so
         puts.clear();

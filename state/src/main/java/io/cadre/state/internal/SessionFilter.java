@@ -10,7 +10,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * Gives every request a lazy {@link Session} (from the cookie, if any), and once the route has
  * answered writes what it changed and sets or clears the cookie. A request that never used its
- * session costs no Redis call and gets no cookie. Outermost filter of the state extension.
+ * session costs no Redis call and gets no cookie; one that only read a session it did not have
+ * stores nothing and gets no cookie either (a dead id it sent is cleared). Outermost filter of the
+ * state extension.
  */
 public final class SessionFilter implements Filter {
     private final SessionStore store;
@@ -23,21 +25,24 @@ public final class SessionFilter implements Filter {
 
     @Override
     public Object filter(Request request, Chain next) throws Exception {
-        RedisSession session = new RedisSession(store, cookie(request.header("Cookie"), options.cookieName()));
+        String sent = cookie(request.header("Cookie"), options.cookieName());
+        RedisSession session = new RedisSession(store, sent);
         request.attribute(Session.class.getName(), session);
         Object result = next.proceed();
         if (result instanceof CompletionStage<?> stage) {
-            return stage.thenApply(value -> finish(session, request, value));
+            return stage.thenApply(value -> finish(session, sent != null, request, value));
         }
-        return finish(session, request, result);
+        return finish(session, sent != null, request, result);
     }
 
-    private Object finish(RedisSession session, Request request, Object result) {
+    private Object finish(RedisSession session, boolean cookieSent, Request request, Object result) {
         if (!session.touched()) {
             return result;
         }
         session.commit();
-        if (session.invalidated()) {
+        // invalidated, or the client's id named no live session and nothing new was stored: the
+        // client stops sending a dead id
+        if (session.invalidated() || (session.discarded() && cookieSent)) {
             return Response.from(result).addHeader("Set-Cookie", options.cookieName() + "=; Max-Age=0" + attributes(request));
         }
         if (session.idChanged()) {

@@ -90,6 +90,35 @@ class SessionStoreTest {
     }
 
     @Test
+    void aNewSessionThatWasOnlyReadIsNotStoredAndGetsNoCookie() {
+        RedisSession anonymous = request(null);
+        assertThat(anonymous.get("user")).isEmpty();
+        String id = anonymous.id();
+        anonymous.commit();
+        assertThat(anonymous.discarded()).isTrue();
+        assertThat(anonymous.idChanged()).as("no cookie for a session that holds nothing").isFalse();
+        assertThat(request(id).isNew()).as("nothing was stored under " + id).isTrue();
+
+        RedisSession writer = request(null);
+        writer.get("user");
+        writer.put("user", "bob");
+        writer.commit();
+        assertThat(writer.discarded()).isFalse();
+        assertThat(writer.idChanged()).isTrue();
+        assertThat(request(writer.id()).get("user")).contains("bob");
+    }
+
+    @Test
+    void aDeadIdThatIsOnlyReadStaysDeadAndIsNotReplacedByAnEmptySession() {
+        String planted = SessionIds.next();
+        RedisSession s = request(planted);
+        assertThat(s.get("user")).isEmpty();
+        s.commit();
+        assertThat(s.discarded()).isTrue();
+        assertThat(request(planted).isNew()).isTrue();
+    }
+
+    @Test
     void aMalformedCookieStartsANewSession() {
         RedisSession s = request("../../etc/passwd");
         assertThat(s.isNew()).isTrue();
