@@ -5,11 +5,11 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A cache every worker and host sees the same way: entries live in Redis with a time to live.
- * {@link CadreState#cache} makes one kept only in Redis; {@link CadreState#nearCache} one that also
- * keeps a local copy in each worker, dropped on every worker when any of them changes the entry
- * (for read-mostly data). Values are written as JSON. A Redis failure is a 503 for the request.
- * Thread-safe.
+ * A cache every worker and host sees the same way. {@link CadreState#cache} makes one kept only in
+ * Redis, each entry with a time to live; {@link CadreState#nearCache} one that also keeps a local
+ * copy in each worker (for the cache's time to live), dropped on every worker when any of them
+ * changes the entry, for bounded, read-mostly data: its entries stay in Redis until replaced or
+ * removed. Values are written as JSON. A Redis failure is a 503 for the request. Thread-safe.
  *
  * @param <V> the value type
  */
@@ -19,7 +19,10 @@ public interface SharedCache<V> {
     /** Stores {@code value} under {@code key} for the cache's time to live. */
     void put(String key, V value);
 
-    /** Stores {@code value} under {@code key} for {@code ttl}. */
+    /**
+     * Stores {@code value} under {@code key} for {@code ttl}. A near cache has no per-entry expiry in
+     * Redis, so it refuses a {@code ttl} other than its own ({@link IllegalArgumentException}).
+     */
     void put(String key, V value, Duration ttl);
 
     void remove(String key);

@@ -61,6 +61,16 @@ public final class RedisCaches {
                 // the local copies live the cache's TTL; the entry in Redis lives until replaced or removed
                 return map.fastPutAsync(key, value);
             }
+
+            @Override
+            public void put(String key, V value, Duration time) {
+                if (!time.equals(ttl)) {
+                    throw new IllegalArgumentException("near cache '" + name + "' keeps its entries in Redis until they are"
+                            + " replaced or removed, and its local copies for " + ttl + "; it cannot keep '" + key + "' for "
+                            + time + ". Use CadreState.cache(...) for entries with their own time to live");
+                }
+                super.put(key, value, time);
+            }
         };
     }
 
