@@ -109,7 +109,8 @@ class OperationsIT {
             try (Load load = Load.start(port, 4, "/whoami")) {
                 CtlResult reload = ctl("reload");
                 assertThat(reload.code()).isEqualTo(1);
-                assertThat(reload.out()).contains("rolling restart stopped after 0 replaced").contains("keep serving");
+                assertThat(reload.out()).contains("rolling restart stopped after 0 replaced").contains("keep serving")
+                        .contains("worker 1: started worker 1");
                 load.close();
                 assertThat(load.non2xx()).isEmpty();
                 assertThat(load.errors()).isEmpty();
@@ -259,6 +260,13 @@ class OperationsIT {
             CtlResult reload = ctl("reload");
             assertThat(reload.code()).as(reload.out()).isZero();
             assertThat(reload.out()).contains("rolling restart done: 2 workers replaced");
+            // each step as it happened, before the outcome
+            assertThat(reload.out().lines().toList()).as(reload.out())
+                    .anyMatch(l -> l.startsWith("replacing 2 workers, 1 at a time"))
+                    .anyMatch(l -> l.matches("worker 1: worker 1 \\(pid \\d+, generation \\d+\\) ready \\d+ ms after its fork; .* drains"))
+                    .anyMatch(l -> l.contains("after draining (1 of 2 replaced)"))
+                    .anyMatch(l -> l.contains("after draining (2 of 2 replaced)"));
+            assertThat(reload.out().indexOf("(2 of 2 replaced)")).isLessThan(reload.out().indexOf("rolling restart done"));
 
             CtlResult stop = ctl("stop");
             assertThat(stop.code()).isZero();

@@ -67,7 +67,10 @@ public final class Control {
                 return;
             }
             log.info("ctl: {}", line);
-            Supervisor.Outcome outcome = execute(line.trim().split("\\s+"), supervisor, drainMillis);
+            String[] cmd = line.trim().split("\\s+");
+            Supervisor.Outcome outcome = cmd.length == 1 && cmd[0].equals("reload")
+                    ? reload(supervisor, out)
+                    : execute(cmd, supervisor, drainMillis);
             answer(out, outcome.ok(), outcome.text());
         } catch (IOException e) {
             log.debug("ctl connection failed", e);
@@ -80,7 +83,7 @@ public final class Control {
         try {
             return switch (cmd[0]) {
                 case "status" -> new Supervisor.Outcome(true, table(supervisor.status().get(10, TimeUnit.SECONDS)));
-                case "reload" -> wait(supervisor.reload("ctl reload"), TimeUnit.HOURS.toMillis(1));
+                case "reload" -> reload(supervisor, OutputStream.nullOutputStream());
                 case "scale" -> {
                     if (cmd.length != 2 || !cmd[1].matches("\\d{1,5}")) {
                         yield new Supervisor.Outcome(false, "usage: ctl scale N (the number of workers)");
@@ -111,6 +114,36 @@ public final class Control {
     }
 
     static final String COMMANDS = "status, reload, scale N, stop, dump-threads ID, dump-heap ID";
+
+    /**
+     * {@code ctl reload}: prints each step of the rollout as it happens, then the outcome. A client
+     * that goes away stops only the printing; the rollout goes on.
+     */
+    private static Supervisor.Outcome reload(Supervisor supervisor, OutputStream out) throws InterruptedException {
+        java.util.concurrent.BlockingQueue<String> steps = new java.util.concurrent.LinkedBlockingQueue<>();
+        CompletableFuture<Supervisor.Outcome> done = supervisor.reload("ctl reload", steps::add);
+        long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+        boolean listening = true;
+        while (!done.isDone() || !steps.isEmpty()) {
+            String step = steps.poll(100, TimeUnit.MILLISECONDS);
+            if (step != null && listening) {
+                try {
+                    out.write((step + "\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                } catch (IOException e) {
+                    listening = false;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                return new Supervisor.Outcome(false, "the rollout has run for an hour and goes on; see the primary's log");
+            }
+        }
+        try {
+            return done.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            return new Supervisor.Outcome(false, "the primary did not answer: " + e.getCause());
+        }
+    }
 
     private static Supervisor.Outcome wait(CompletableFuture<Supervisor.Outcome> future, long millis)
             throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {

@@ -100,6 +100,8 @@ final class Supervisor {
     /** A rolling restart in progress. */
     private static final class Rollout {
         final String why;
+        /** Told each step as it happens (ctl reload prints them); called on the supervisor thread. */
+        final java.util.function.Consumer<String> progress;
         final Deque<Integer> pending = new ArrayDeque<>();
         final Set<Integer> active = new HashSet<>();
         final CompletableFuture<Outcome> done = new CompletableFuture<>();
@@ -107,8 +109,13 @@ final class Supervisor {
         int replaced;
         String failure;
 
-        Rollout(String why) {
+        Rollout(String why, java.util.function.Consumer<String> progress) {
             this.why = why;
+            this.progress = progress;
+        }
+
+        int total() {
+            return replaced + active.size() + pending.size();
         }
     }
 
@@ -196,7 +203,12 @@ final class Supervisor {
 
     /** Replaces every worker, {@code rolloutBatch} at a time, surge then drain; completes when done or stopped. */
     CompletableFuture<Outcome> reload(String why) {
-        return ask(() -> startRollout(why));
+        return reload(why, step -> { });
+    }
+
+    /** The same, telling {@code progress} each step (a new worker ready, an old one gone) as it happens. */
+    CompletableFuture<Outcome> reload(String why, java.util.function.Consumer<String> progress) {
+        return ask(() -> startRollout(why, progress));
     }
 
     /** Sets the number of workers: new ones are forked, surplus ones drain. */
@@ -354,6 +366,7 @@ final class Supervisor {
             Rollout r = rollout;
             if (r != null && r.active.remove(slot.id)) {
                 r.replaced++;
+                tell(r, "worker " + slot.id + ": " + wp + " " + how + " after draining (" + r.replaced + " of " + r.total() + " replaced)");
                 advanceRollout();
             }
             return;
@@ -480,6 +493,11 @@ final class Supervisor {
             slot.current = wp;
             slot.next = null;
             log.info("{} is ready and replaces {} ({})", wp, old, slot.nextReason);
+            Rollout r = rollout;
+            if (r != null && r.active.contains(slot.id)) {
+                tell(r, "worker " + slot.id + ": " + wp + " ready " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wp.spawnedAtNanos)
+                        + " ms after its fork; " + old + " drains");
+            }
             if (old != null && old.alive()) {
                 retire(old, "replaced by generation " + wp.generation + ": " + slot.nextReason);
             }
@@ -538,7 +556,7 @@ final class Supervisor {
 
     // ---- rolling restart ------------------------------------------------------------------------
 
-    private CompletableFuture<Outcome> startRollout(String why) {
+    private CompletableFuture<Outcome> startRollout(String why, java.util.function.Consumer<String> progress) {
         if (phase != Phase.RUNNING) {
             return CompletableFuture.completedFuture(new Outcome(false, "the cluster is " + phase.name().toLowerCase() + "; no rollout"));
         }
@@ -549,7 +567,7 @@ final class Supervisor {
         if (breaker.isOpen()) {
             return CompletableFuture.completedFuture(new Outcome(false, "the crash breaker is open; restart Cadre instead"));
         }
-        Rollout r = new Rollout(why);
+        Rollout r = new Rollout(why, progress);
         for (Slot slot : slots.values()) {
             if (!slot.removing) {
                 r.pending.add(slot.id);
@@ -558,6 +576,8 @@ final class Supervisor {
         rollout = r;
         log.info("rolling restart ({}): replacing {} workers, {} at a time, each new one ready before the old one drains", why,
                 r.pending.size(), config.operations().rolloutBatch());
+        tell(r, "replacing " + r.pending.size() + " workers, " + config.operations().rolloutBatch()
+                + " at a time: each new one ready before the old one drains");
         advanceRollout();
         return r.done;
     }
@@ -579,6 +599,7 @@ final class Supervisor {
                 break;
             }
             r.active.add(id);
+            tell(r, "worker " + id + ": started " + slot.next + " to replace " + slot.current);
         }
         if (r.active.isEmpty() && (r.pending.isEmpty() || r.failure != null)) {
             rollout = null;
@@ -592,6 +613,15 @@ final class Supervisor {
                 r.done.complete(new Outcome(false, "rolling restart stopped after " + r.replaced + " replaced: " + r.failure
                         + "; the workers not yet replaced keep serving"));
             }
+        }
+    }
+
+    /** One step of a rollout for whoever asked for it; a listener's failure never stops the rollout. */
+    private static void tell(Rollout r, String step) {
+        try {
+            r.progress.accept(step);
+        } catch (RuntimeException e) {
+            log.debug("rollout progress listener failed", e);
         }
     }
 
