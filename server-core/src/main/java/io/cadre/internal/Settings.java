@@ -93,6 +93,14 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             } else {
+                value = null;
+            }
+            if (!CADRE_OPTIONS.containsKey(name) && !app.options().containsKey(name)) {
+                TreeSet<String> known = new TreeSet<>(CADRE_OPTIONS.keySet());
+                known.addAll(app.options().keySet());
+                throw new UsageException("unknown option --" + name + "; known options: --" + String.join(", --", known));
+            }
+            if (value == null) {
                 if (i + 1 >= args.length) {
                     throw new UsageException("option --" + name + " needs a value");
                 }
@@ -100,12 +108,8 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
             }
             if (CADRE_OPTIONS.containsKey(name)) {
                 given.put(name, value);
-            } else if (app.options().containsKey(name)) {
-                appOptions.put(name, value);
             } else {
-                TreeSet<String> known = new TreeSet<>(CADRE_OPTIONS.keySet());
-                known.addAll(app.options().keySet());
-                throw new UsageException("unknown option --" + name + "; known options: --" + String.join(", --", known));
+                appOptions.put(name, value);
             }
         }
         CadreConfig.Supervision supervision = app.config().supervision();
@@ -133,7 +137,7 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
                 case "hang-timeout" -> operations = operations.withHangTimeout(number("hang-timeout", value, 100, 24L * 3600 * 1000));
                 case "rollout-batch" -> operations = operations.withRolloutBatch((int) number("rollout-batch", value, 1, CadreConfig.MAX_WORKERS));
                 case "max-requests" -> operations = operations.withMaxRequests(number("max-requests", value, 0, Long.MAX_VALUE / 2));
-                case "max-memory" -> operations = operations.withMaxMemoryBytes(number("max-memory", value, 0, 1L << 40) << 20);
+                case "max-memory" -> operations = operations.withMaxMemoryBytes(number("max-memory", value, 0, 1L << 24, "megabytes") << 20);
                 case "admin-port" -> operations = operations.withAdminPort((int) number("admin-port", value, -1, 65535));
                 case "aot-train" -> aotTrain = Optional.of(Path.of(value));
                 case "aot-train-paths" -> aotTrainPaths = paths(value);
@@ -226,6 +230,11 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
     }
 
     private static long number(String name, String value, long min, long max) throws UsageException {
+        return number(name, value, min, max, "");
+    }
+
+    /** {@code unit}: what the number counts, named in the message ("megabytes"), or empty. */
+    private static long number(String name, String value, long min, long max, String unit) throws UsageException {
         try {
             long n = Long.parseLong(value);
             if (n >= min && n <= max) {
@@ -234,6 +243,7 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         } catch (NumberFormatException ignored) {
             // falls through to the message below
         }
-        throw new UsageException("invalid --" + name + " '" + value + "': expected a whole number from " + min + " to " + max);
+        throw new UsageException("invalid --" + name + " '" + value + "': expected a whole number from " + min + " to " + max
+                + (unit.isEmpty() ? "" : " (" + unit + ")"));
     }
 }

@@ -66,6 +66,11 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--admin-port", "-2"}, Map.of()))
                 .hasMessageStartingWith("invalid --admin-port '-2'");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--port"}, Map.of())).hasMessage("option --port needs a value");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--nope"}, Map.of()))
+                .as("an unknown option last on the line is unknown, not short of a value")
+                .hasMessageStartingWith("unknown option --nope; known options:");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--max-memory", "512m"}, Map.of()))
+                .hasMessage("invalid --max-memory '512m': expected a whole number from 0 to 16777216 (megabytes)");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"serve"}, Map.of())).hasMessageStartingWith("unexpected argument 'serve'");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--breaker", "5"}, Map.of())).hasMessageContaining("CRASHES/WINDOW_MS");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--restart-delay", "40000"}, Map.of())).hasMessageContaining("cap");
