@@ -30,6 +30,10 @@ machine() {
 # The pids of everything under process $1.
 descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
 
+# CPU ticks (user + system) of process $1 and everything under it, from /proc.
+tree_ticks() { local total=0 p; for p in "$1" $(descendants "$1"); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$total"; }
+
 # Stops the app $1 (SIGTERM: the primary stops its workers and its redis-server), waits for it,
 # and SIGKILLs whatever it had started that is still there 5 s later.
 stop_app() {

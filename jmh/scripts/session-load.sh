@@ -36,9 +36,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# CPU ticks (user + system) of a process and everything under it, from /proc.
-ticks() { local total=0 p; for p in "$1" $(descendants "$1"); do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$total"; }
 wait_port() {
     for _ in $(seq 600); do
         (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0
@@ -122,9 +119,9 @@ redis_ticks() { local p; for p in $(descendants "$APP"); do
 # One round of SECS seconds on PATH: prints one line of key=value pairs (CPU per request: the app's
 # processes together, redis-server included; then redis-server alone)
 round() { local path=$1 secs=$2 before after rbefore rafter out
-    before=$(ticks "$APP"); rbefore=$(redis_ticks)
+    before=$(tree_ticks "$APP"); rbefore=$(redis_ticks)
     out=$(wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" -s "$TMP/session.lua" "http://127.0.0.1:$PORT$path" -- "$TMP/cookies" "$THREADS")
-    after=$(ticks "$APP"); rafter=$(redis_ticks)
+    after=$(tree_ticks "$APP"); rafter=$(redis_ticks)
     echo "$out" | awk -v path="$path" -v t=$((after - before)) -v rt=$((rafter - rbefore)) -v hz="$(getconf CLK_TCK)" '/^RESULT/ {
         printf "%-8s req/s=%.0f p50_us=%d p99_us=%d cpu_us/req=%.1f redis_cpu_us/req=%.1f requests=%d socket_errors=%d non_200=%d new_sessions=%d\n",
             path, $2 * 1e6 / $3, $4, $5, t * 1e6 / hz / $2, rt * 1e6 / hz / $2, $2, $6, $7, $8 }'; }

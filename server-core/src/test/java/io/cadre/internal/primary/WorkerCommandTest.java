@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class WorkerCommandTest {
     @Test
     void theDefaultsKeepAnIdleWorkerSmallButGiveItAYoungGenerationThatHoldsRequestsInFlight() {
-        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 21)).containsExactly(
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 21, 2)).containsExactly(
                 "-XX:+UseSerialGC", "-Xms12m", "-XX:NewSize=8m", "-XX:MaxRAMPercentage=37.5", "-XX:+ExitOnOutOfMemoryError");
         assertThat(WorkerCommand.defaultOptions(100, 0, List.of())).contains("-XX:MaxRAMPercentage=1.0");
     }
@@ -30,14 +30,15 @@ class WorkerCommandTest {
                     .contains("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=37.5");
         }
         for (String option : List.of("-Xmx8m", "-XX:MaxHeapSize=8m")) {
-            assertThat(WorkerCommand.defaultOptions(2, 0, List.of(option), 25)).as(option)
-                    .containsExactly("-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "--sun-misc-unsafe-memory-access=allow");
+            assertThat(WorkerCommand.defaultOptions(2, 0, List.of(option), 25, 2)).as(option)
+                    .containsExactly("-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "--sun-misc-unsafe-memory-access=allow",
+                            "-Djdk.virtualThreadScheduler.parallelism=1");
         }
     }
 
     @Test
     void withMaxMemoryTheHeapCeilingIsThreeQuartersOfItSoThatGarbageAloneDoesNotRecycleAWorker() {
-        assertThat(WorkerCommand.defaultOptions(2, 512L << 20, List.of(), 21)).containsExactly(
+        assertThat(WorkerCommand.defaultOptions(2, 512L << 20, List.of(), 21, 2)).containsExactly(
                 "-XX:+UseSerialGC", "-Xms12m", "-XX:NewSize=8m", "-XX:MaxHeapSize=" + (384L << 20), "-XX:+ExitOnOutOfMemoryError");
         assertThat(WorkerCommand.defaultOptions(2, 1L << 20, List.of())).contains("-XX:MaxHeapSize=" + (16L << 20));
         assertThat(WorkerCommand.defaultOptions(2, 512L << 20, List.of("-Xmx1g")))
@@ -46,9 +47,19 @@ class WorkerCommandTest {
 
     @Test
     void onJdk23AndLaterWorkersMayUseUnsafeMemoryAccessWithoutAWarningUnlessTheUserSaysOtherwise() {
-        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 25)).endsWith("--sun-misc-unsafe-memory-access=allow");
-        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 21)).noneMatch(o -> o.startsWith("--sun-misc"));
-        assertThat(WorkerCommand.defaultOptions(2, 0, List.of("--sun-misc-unsafe-memory-access=warn"), 25))
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 25, 2)).contains("--sun-misc-unsafe-memory-access=allow");
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 21, 2)).noneMatch(o -> o.startsWith("--sun-misc"));
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of("--sun-misc-unsafe-memory-access=warn"), 25, 2))
                 .noneMatch(o -> o.startsWith("--sun-misc"));
+    }
+
+    @Test
+    void onJdk24AndLaterEachWorkerGetsAsManyCarrierThreadsAsItHasCores() {
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 25, 2)).contains("-Djdk.virtualThreadScheduler.parallelism=1");
+        assertThat(WorkerCommand.defaultOptions(4, 0, List.of(), 25, 16)).contains("-Djdk.virtualThreadScheduler.parallelism=4");
+        assertThat(WorkerCommand.defaultOptions(8, 0, List.of(), 25, 2)).contains("-Djdk.virtualThreadScheduler.parallelism=1");
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 21, 2)).noneMatch(o -> o.contains("virtualThreadScheduler"));
+        assertThat(WorkerCommand.defaultOptions(2, 0, List.of("-Djdk.virtualThreadScheduler.parallelism=3"), 25, 2))
+                .noneMatch(o -> o.contains("virtualThreadScheduler"));
     }
 }
