@@ -155,7 +155,7 @@ class IsolatedExecutorIT {
         }
         awaitTrue(() -> ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive), Duration.ofSeconds(10), "warm-up children");
         long fdsBefore = openFds();
-        int threadsBefore = Thread.getAllStackTraces().size();
+        long threadsBefore = ownThreads().count();
 
         executor = IsolatedExecutor.start(config().breaker(1_000, Duration.ofSeconds(60), Duration.ofSeconds(1)).maxJobsPerChild(200)
                 .queueCapacity(1_000).build());
@@ -180,10 +180,20 @@ class IsolatedExecutorIT {
         executor = null;
 
         awaitTrue(() -> ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive), Duration.ofSeconds(10), "children");
-        awaitTrue(() -> Thread.getAllStackTraces().size() <= threadsBefore, Duration.ofSeconds(10),
-                "threads back to " + threadsBefore + ": " + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList());
+        awaitTrue(() -> ownThreads().count() <= threadsBefore, Duration.ofSeconds(10),
+                "threads back to " + threadsBefore + ": " + ownThreads().map(Thread::getName).sorted().toList());
         awaitTrue(() -> openFds() <= fdsBefore + 2, Duration.ofSeconds(10), "file descriptors back to " + fdsBefore + ", are "
                 + openFds());
+    }
+
+    /**
+     * The live threads, less the JDK's own caches, whose idle threads live on for a minute after
+     * use whoever used them: the process reaper pool (one thread per child waited for) and the
+     * common fork-join pool.
+     */
+    static java.util.stream.Stream<Thread> ownThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !t.getName().equals("process reaper") && !t.getName().startsWith("ForkJoinPool.commonPool-worker-"));
     }
 
     static long openFds() {
