@@ -67,10 +67,7 @@ public final class Control {
                 return;
             }
             log.info("ctl: {}", line);
-            String[] cmd = line.trim().split("\\s+");
-            Supervisor.Outcome outcome = cmd.length == 1 && cmd[0].equals("reload")
-                    ? reload(supervisor, out)
-                    : execute(cmd, supervisor, drainMillis);
+            Supervisor.Outcome outcome = execute(line.trim().split("\\s+"), supervisor, drainMillis, out);
             answer(out, outcome.ok(), outcome.text());
         } catch (IOException e) {
             log.debug("ctl connection failed", e);
@@ -79,11 +76,13 @@ public final class Control {
         }
     }
 
-    private static Supervisor.Outcome execute(String[] cmd, Supervisor supervisor, long drainMillis) throws InterruptedException {
+    /** Runs one command; {@code out} gets the steps of a long one (reload) as they happen. */
+    private static Supervisor.Outcome execute(String[] cmd, Supervisor supervisor, long drainMillis, OutputStream out)
+            throws InterruptedException {
         try {
             return switch (cmd[0]) {
                 case "status" -> new Supervisor.Outcome(true, table(supervisor.status().get(10, TimeUnit.SECONDS)));
-                case "reload" -> reload(supervisor, OutputStream.nullOutputStream());
+                case "reload" -> reload(supervisor, out);
                 case "scale" -> {
                     if (cmd.length != 2 || !cmd[1].matches("\\d{1,5}")) {
                         yield new Supervisor.Outcome(false, "usage: ctl scale N (the number of workers)");

@@ -120,10 +120,8 @@ final class Supervisor {
     }
 
     private final CadreConfig config;
-    /** The worker command; loses the AOT cache once a worker's JVM refused it. */
-    private List<String> command;
-    private final List<String> commandWithoutAot;
-    private final String aotCache;
+    private final WorkerCommand command;
+    /** A worker's JVM refused the AOT cache: later workers start without it. */
     private boolean aotRefused;
     private final Map<String, String> workerEnv;
     private final PrimaryHandle handle;
@@ -144,9 +142,7 @@ final class Supervisor {
 
     Supervisor(CadreConfig config, WorkerCommand command, Map<String, String> workerEnv, PrimaryHandle handle, Events events) {
         this.config = config;
-        this.command = command.command();
-        this.commandWithoutAot = command.withoutAotCache();
-        this.aotCache = command.aotCache();
+        this.command = command;
         this.workerEnv = Map.copyOf(workerEnv);
         this.handle = handle;
         this.events = events;
@@ -277,7 +273,8 @@ final class Supervisor {
         } else {
             slot.current = wp;
         }
-        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        boolean withCache = command.aotCache() != null && !aotRefused;
+        ProcessBuilder pb = new ProcessBuilder(withCache ? command.command() : command.withoutAotCache()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = pb.environment();
         env.putAll(workerEnv);
         env.put("CADRE_WORKER_ID", Integer.toString(slot.id));
@@ -301,7 +298,6 @@ final class Supervisor {
         }
         live.add(wp);
         String prefix = config.logPrefix() ? "[worker " + slot.id + "] " : "";
-        boolean withCache = aotCache != null && !aotRefused;
         java.util.function.Predicate<String> watch = withCache ? line -> watchJvmStart(wp, line) : null;
         CompletableFuture<Void> out = OutputRelay.start(wp.process.getInputStream(), System.out, prefix, "cadre-relay-" + slot.id + "-out", watch);
         CompletableFuture<Void> err = OutputRelay.start(wp.process.getErrorStream(), System.err, prefix, "cadre-relay-" + slot.id + "-err", watch);
@@ -333,10 +329,9 @@ final class Supervisor {
             return;
         }
         aotRefused = true;
-        command = commandWithoutAot;
         log.warn("{} could not use the AOT cache {} with these worker JVM options (the JVM's reason is in its lines above);"
                 + " workers start without it from now on, more slowly. Train a cache with the same options:"
-                + " java -jar APP.jar --aot-train {} (docs/operations.md)", wp, aotCache, aotCache);
+                + " java -jar APP.jar --aot-train {} (docs/operations.md)", wp, command.aotCache(), command.aotCache());
     }
 
     private void exited(Slot slot, WorkerProcess wp) {

@@ -59,12 +59,14 @@ final class WorkerCommand {
     private static final List<String> AOT_REFUSALS = List.of("processing the AOT cache", "Unable to use AOT cache");
 
     private final List<String> command;
-    private final List<String> aotOptions;
+    private final List<String> withoutAotCache;
     private final String aotCache;
 
     private WorkerCommand(List<String> command, List<String> aotOptions, String aotCache) {
         this.command = List.copyOf(command);
-        this.aotOptions = List.copyOf(aotOptions);
+        List<String> rest = new ArrayList<>(command);
+        rest.removeAll(aotOptions);
+        this.withoutAotCache = List.copyOf(rest);
         this.aotCache = aotCache;
     }
 
@@ -79,9 +81,7 @@ final class WorkerCommand {
 
     /** The same command without the AOT cache, for when the JVM refused it. */
     List<String> withoutAotCache() {
-        List<String> rest = new ArrayList<>(command);
-        rest.removeAll(aotOptions);
-        return List.copyOf(rest);
+        return withoutAotCache;
     }
 
     /**
