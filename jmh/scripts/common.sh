@@ -30,6 +30,29 @@ machine() {
 # The pids of everything under process $1.
 descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
 
+# A scratch directory $TMP (named after $1) and $APP, the reference app the script starts: at exit,
+# however the script ends, the app is stopped (stop_app) and the directory removed. A script with
+# more to stop defines its own cleanup that calls cleanup_scratch, and traps it after this.
+scratch() {
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/cadre-$1.XXXXXX")
+    APP=""
+    trap cleanup_scratch EXIT
+    trap 'exit 130' INT TERM
+}
+cleanup_scratch() {
+    set +e
+    [ -n "$APP" ] && stop_app "$APP"
+    rm -rf "$TMP"
+}
+
+# Stops the script when something already answers on port $1; $2 names the variable that moves it.
+require_free_port() {
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+        echo "benchmark: port $1 is taken already; set $2 to a free one" >&2
+        exit 2
+    fi
+}
+
 # CPU ticks (user + system) of process $1 and everything under it, from /proc.
 tree_ticks() { local total=0 p; for p in "$1" $(descendants "$1"); do
     total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$total"; }

@@ -42,25 +42,22 @@ PER_THREAD=$(( (CONNS + THREADS - 1) / THREADS )) # session cookies each wrk thr
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RUN="load-compare-$STAMP"
 OUT="$RESULTS/$RUN.txt"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cadre-load-compare.XXXXXX")
+scratch load-compare
 CSV="$TMP/summary.csv" # moved to $RESULTS/$RUN.csv at the end: an interrupted run leaves no partial summary
-APP=""
 BG=""
 
 # Stops the wrk runs still going, then the app (SIGTERM: the primary stops its workers and its
 # redis-server), waits for it, and SIGKILLs whatever it started that is still there 5 s later.
 cleanup() {
-    local kids p i
+    local p
     set +e
     for p in $(descendants $$); do # the wrk runs this script started (in the background or not)
         [ "$(cat "/proc/$p/comm" 2>/dev/null)" = wrk ] && kill "$p" 2>/dev/null
     done
     [ -n "$BG" ] && wait "$BG" 2>/dev/null
-    [ -n "$APP" ] && stop_app "$APP"
-    rm -rf "$TMP"
+    cleanup_scratch
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # --- wrk scripts: a common part (counters, one RESULT line at the end) and one part per kind of run.
 # Only the runs that need request()/response()/delay() define them: wrk sends a fixed request

@@ -19,20 +19,8 @@ CONNS=${3:-64}
 WARMUP=10
 PORT=${MODELS_PORT:-18483}
 OUT="$RESULTS/models-$(date -u +%Y%m%dT%H%M%SZ).txt"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cadre-models.XXXXXX")
-APP=""
-cleanup() {
-    set +e
-    [ -n "$APP" ] && stop_app "$APP"
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    echo "benchmark: port $PORT is taken already; set MODELS_PORT to a free one" >&2
-    exit 2
-fi
+scratch models # $TMP; the app is stopped at exit
+require_free_port "$PORT" MODELS_PORT
 
 start_variant() { # $1: extra worker JVM options
     CADRE_WORKER_JVM_OPTS="$1" "$JAVA" -jar "$SAMPLES_JAR" --port "$PORT" --workers 2 > "$TMP/app.log" 2>&1 & APP=$!
@@ -55,26 +43,27 @@ round() { local before after out
         END { printf "%-12s %-8s req/s=%.0f cpu_us/req=%.1f requests=%d non_2xx=%d%s\n", v, path, n / secs, t * 1e6 / hz / n, n, bad, err ? " SOCKET_ERRORS" : "" }'; }
 
 P=$(nproc)
-{
-    echo "# models: ./cadre.sh bench models $ROUNDS $SECONDS_PER $CONNS (reference app, 2 workers; /json on the IO thread, /whoami on a virtual thread;"
-    echo "# wrk -t2 -c$CONNS -d${SECONDS_PER}s keep-alive, ${WARMUP}s warm-up per route and app start; variants alternate)"
-    machine
-    echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
-    for r in $(seq "$ROUNDS"); do
-        for variant in default "carriers=$P"; do
-            opts=""
-            [ "$variant" = default ] || opts="-Djdk.virtualThreadScheduler.parallelism=$P"
-            start_variant "$opts"
-            wrk -t2 -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$PORT/json" > /dev/null
-            wrk -t2 -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$PORT/whoami" > /dev/null
-            echo "round $r $(round "$variant" /json)"
-            echo "round $r $(round "$variant" /whoami)"
-            stop_app "$APP" || true
-            APP=""
-        done
+# Every line goes to the terminal and to $OUT; the rounds run in this shell (not in a pipe's
+# subshell), so that the exit trap stops the app the round started, however the script ends.
+say() { printf '%s\n' "$*" | tee -a "$OUT"; }
+say "# models: ./cadre.sh bench models $ROUNDS $SECONDS_PER $CONNS (reference app, 2 workers; /json on the IO thread, /whoami on a virtual thread;"
+say "# wrk -t2 -c$CONNS -d${SECONDS_PER}s keep-alive, ${WARMUP}s warm-up per route and app start; variants alternate)"
+machine | tee -a "$OUT"
+say "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+for r in $(seq "$ROUNDS"); do
+    for variant in default "carriers=$P"; do
+        opts=""
+        [ "$variant" = default ] || opts="-Djdk.virtualThreadScheduler.parallelism=$P"
+        start_variant "$opts"
+        wrk -t2 -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$PORT/json" > /dev/null
+        wrk -t2 -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$PORT/whoami" > /dev/null
+        say "round $r $(round "$variant" /json)"
+        say "round $r $(round "$variant" /whoami)"
+        stop_app "$APP" || true
+        APP=""
     done
-    echo "load after: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
-} | tee "$OUT"
+done
+say "load after: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 # the median of KEY over the rounds of VARIANT and PATH
 med() { awk -v v="$1" -v p="$2" -v k="$3" '$1 == "round" && $3 == v && $4 == p { for (i = 5; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }' "$OUT" |
     sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }

@@ -22,19 +22,7 @@ WARMUP=${4:-60} # the session route needs about a minute of traffic before its r
 THREADS=2
 PORT=${SESSION_LOAD_PORT:-18482}
 OUT="$RESULTS/session-load-$(date -u +%Y%m%dT%H%M%SZ).txt"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cadre-session-load.XXXXXX")
-APP=""
-
-# Stops the app (SIGTERM: the primary stops its workers and its redis-server), waits for it, and
-# SIGKILLs whatever it had started that is still there 5 s later; then removes the temporary files.
-cleanup() {
-    local kids p i
-    set +e
-    [ -n "$APP" ] && stop_app "$APP"
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+scratch session-load # $TMP; the app (and its redis-server) is stopped at exit
 
 wait_port() {
     for _ in $(seq 600); do
@@ -45,10 +33,7 @@ wait_port() {
     echo "benchmark: port $PORT never opened; the app's log:" >&2; tail -n 30 "$TMP/app.log" >&2; return 1
 }
 
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    echo "benchmark: port $PORT is taken already; set SESSION_LOAD_PORT to a free one" >&2
-    exit 2
-fi
+require_free_port "$PORT" SESSION_LOAD_PORT
 
 # wrk: one cookie per request from this thread's share of the sessions; counts non-200 answers and
 # answers that set a cookie (a session that had to be made anew); prints one line at the end:
