@@ -92,9 +92,16 @@ public record CadreConfig(
      *     off. UNIT: bytes. Default: 0.
      * @param adminPort the loopback port where the primary serves {@code /metrics} (Prometheus);
      *     0 picks a free one, -1 is off. Default: -1.
+     * @param bootNice how much lower (a Linux nice increment, 0..19) the CPU priority of a
+     *     replacement worker is while it boots next to the worker it replaces (rolling restart,
+     *     recycling), so that its boot takes the CPU the serving workers leave rather than theirs;
+     *     it gets the normal priority back once ready, or after half the boot timeout. 0 is off.
+     *     Needs the privilege to raise a priority again (root, CAP_SYS_NICE or RLIMIT_NICE), else
+     *     off with one log line. Default: 10.
      */
-    public record Operations(long hangTimeoutMillis, int rolloutBatch, long maxRequests, long maxMemoryBytes, int adminPort) {
-        public static final Operations DEFAULTS = new Operations(30_000, 1, 0, 0, -1);
+    public record Operations(long hangTimeoutMillis, int rolloutBatch, long maxRequests, long maxMemoryBytes, int adminPort,
+            int bootNice) {
+        public static final Operations DEFAULTS = new Operations(30_000, 1, 0, 0, -1, 10);
 
         public Operations {
             positive("hangTimeoutMillis", hangTimeoutMillis);
@@ -108,26 +115,33 @@ public record CadreConfig(
             if (adminPort < -1 || adminPort > 65535) {
                 throw new IllegalArgumentException("adminPort must be -1 (off) or 0..65535, was " + adminPort);
             }
+            if (bootNice < 0 || bootNice > 19) {
+                throw new IllegalArgumentException("bootNice must be 0 (off) to 19, was " + bootNice);
+            }
         }
 
         public Operations withHangTimeout(long millis) {
-            return new Operations(millis, rolloutBatch, maxRequests, maxMemoryBytes, adminPort);
+            return new Operations(millis, rolloutBatch, maxRequests, maxMemoryBytes, adminPort, bootNice);
         }
 
         public Operations withRolloutBatch(int batch) {
-            return new Operations(hangTimeoutMillis, batch, maxRequests, maxMemoryBytes, adminPort);
+            return new Operations(hangTimeoutMillis, batch, maxRequests, maxMemoryBytes, adminPort, bootNice);
         }
 
         public Operations withMaxRequests(long requests) {
-            return new Operations(hangTimeoutMillis, rolloutBatch, requests, maxMemoryBytes, adminPort);
+            return new Operations(hangTimeoutMillis, rolloutBatch, requests, maxMemoryBytes, adminPort, bootNice);
         }
 
         public Operations withMaxMemoryBytes(long bytes) {
-            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, bytes, adminPort);
+            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, bytes, adminPort, bootNice);
         }
 
         public Operations withAdminPort(int port) {
-            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, maxMemoryBytes, port);
+            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, maxMemoryBytes, port, bootNice);
+        }
+
+        public Operations withBootNice(int nice) {
+            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, maxMemoryBytes, adminPort, nice);
         }
     }
 

@@ -14,12 +14,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Throughput and failures during rolling restarts. Starts the reference app, drives {@code /plaintext}
  * with a closed loop of clients (half on keep-alive connections, half with a new connection per
- * request), measures a steady phase, then sends SIGHUP {@code ROUNDS} times (each waits for
+ * request), warms it up (not counted), measures a steady phase, then sends SIGHUP {@code ROUNDS} times (each waits for
  * "rolling restart (SIGHUP) done"), then a last steady phase. Prints throughput per second, the mean
  * in steady state and during the rollouts, the worst second, and every non-2xx answer and transport
  * error. A keep-alive client whose idle connection was closed under it retries once on a new one (as
  * HTTP/1.1 clients do); those retries are counted apart.
- * Usage: {@code RollingRestart JAR [WORKERS] [ROUNDS] [CLIENTS] [STEADY_SECONDS]}.
+ * Usage: {@code RollingRestart JAR [WORKERS] [ROUNDS] [CLIENTS] [STEADY_SECONDS] [WARMUP_SECONDS]}.
  */
 public final class RollingRestart {
     private RollingRestart() {
@@ -31,6 +31,7 @@ public final class RollingRestart {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         int clients = args.length > 3 ? Integer.parseInt(args[3]) : 8;
         int steady = args.length > 4 ? Integer.parseInt(args[4]) : 10;
+        int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 20;
         String migrate;
         try {
             migrate = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_migrate_req")).trim();
@@ -49,7 +50,7 @@ public final class RollingRestart {
                 boolean keepAlive = i % 2 == 0;
                 threads.add(Thread.ofPlatform().start(() -> drive(port, keepAlive, running, start, perSecond, failures, retried)));
             }
-            Thread.sleep(steady * 1_000L);
+            Thread.sleep((warmup + steady) * 1_000L);
             int rolloutFrom = second(start);
             for (int r = 1; r <= rounds; r++) {
                 new ProcessBuilder("kill", "-HUP", Long.toString(cluster.process.pid())).start().waitFor();
@@ -62,15 +63,15 @@ public final class RollingRestart {
             for (Thread t : threads) {
                 t.join(60_000);
             }
-            double steadyRate = mean(perSecond, 2, rolloutFrom, end - steady + 1, end); // skip the first two seconds (warm-up)
+            double steadyRate = mean(perSecond, rolloutFrom - steady, rolloutFrom, end - steady + 1, end);
             double rolloutRate = mean(perSecond, rolloutFrom, rolloutTo, rolloutTo, rolloutTo);
             long worst = Long.MAX_VALUE;
             for (int s = rolloutFrom; s < rolloutTo; s++) {
                 worst = Math.min(worst, perSecond.get(s));
             }
             System.out.printf("reference app, %d workers, %d rolling restarts (SIGHUP) under %d clients on /plaintext "
-                    + "(%d keep-alive, %d new connection per request); net.ipv4.tcp_migrate_req=%s%n", workers, rounds, clients,
-                    (clients + 1) / 2, clients / 2, migrate);
+                    + "(%d keep-alive, %d new connection per request); %d s warm-up, then %d s steady before and after; "
+                    + "net.ipv4.tcp_migrate_req=%s%n", workers, rounds, clients, (clients + 1) / 2, clients / 2, warmup, steady, migrate);
             StringBuilder series = new StringBuilder();
             for (int s = 0; s < end; s++) {
                 series.append(perSecond.get(s)).append(s == rolloutFrom || s == rolloutTo ? " | " : " ");

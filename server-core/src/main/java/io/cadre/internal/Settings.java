@@ -44,7 +44,8 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
             Map.entry("rollout-batch", "CADRE_ROLLOUT_BATCH"),
             Map.entry("max-requests", "CADRE_MAX_REQUESTS"),
             Map.entry("max-memory", "CADRE_MAX_MEMORY"),
-            Map.entry("admin-port", "CADRE_ADMIN_PORT"));
+            Map.entry("admin-port", "CADRE_ADMIN_PORT"),
+            Map.entry("boot-nice", "CADRE_BOOT_NICE"));
 
     public Optional<String> option(String name) {
         return Optional.ofNullable(appOptions.get(name));
@@ -138,6 +139,7 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
                 case "rollout-batch" -> operations = operations.withRolloutBatch((int) number("rollout-batch", value, 1, CadreConfig.MAX_WORKERS));
                 case "max-requests" -> operations = operations.withMaxRequests(number("max-requests", value, 0, Long.MAX_VALUE / 2));
                 case "max-memory" -> operations = operations.withMaxMemoryBytes(number("max-memory", value, 0, 1L << 24, "megabytes") << 20);
+                case "boot-nice" -> operations = operations.withBootNice((int) number("boot-nice", value, 0, 19));
                 case "admin-port" -> operations = operations.withAdminPort((int) number("admin-port", value, -1, 65535));
                 case "aot-train" -> aotTrain = Optional.of(Path.of(value));
                 case "aot-train-paths" -> aotTrainPaths = paths(value);
@@ -204,6 +206,7 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         sb.append("  --rollout-batch N       workers replaced at once by a rolling restart (SIGHUP, ctl reload) [CADRE_ROLLOUT_BATCH] (default 1)\n");
         sb.append("  --max-requests N        replace a worker gracefully after about N requests; 0 is off [CADRE_MAX_REQUESTS] (default 0)\n");
         sb.append("  --max-memory MB         replace a worker gracefully when its resident memory passes MB; 0 is off [CADRE_MAX_MEMORY] (default 0)\n");
+        sb.append("  --boot-nice N           a replacement worker boots this much nicer (Linux), normal once ready; 0 is off [CADRE_BOOT_NICE] (default 10)\n");
         sb.append("  --admin-port P          serve /metrics (Prometheus) on 127.0.0.1:P; 0 picks a port, -1 is off [CADRE_ADMIN_PORT] (default -1)\n");
         sb.append("  --aot-train FILE        run one worker on training requests and write its AOT cache to FILE (JDK 25+) [CADRE_AOT_TRAIN]\n");
         sb.append("  --aot-train-paths P,..  paths the training run requests [CADRE_AOT_TRAIN_PATHS] (default: health and every GET route)\n");

@@ -47,8 +47,8 @@ class SettingsTest {
     @Test
     void operationsOptionsAreParsed() throws Exception {
         Settings s = Settings.parse(app, new String[] {"--hang-timeout", "5000", "--rollout-batch", "2", "--max-requests", "1000",
-            "--max-memory", "512", "--admin-port", "0"}, Map.of());
-        assertThat(s.config().operations()).isEqualTo(new io.cadre.CadreConfig.Operations(5000, 2, 1000, 512L << 20, 0));
+            "--max-memory", "512", "--admin-port", "0"}, Map.of("CADRE_BOOT_NICE", "3"));
+        assertThat(s.config().operations()).isEqualTo(new io.cadre.CadreConfig.Operations(5000, 2, 1000, 512L << 20, 0, 3));
         assertThat(Settings.parse(app, new String[0], Map.of()).config().operations()).isEqualTo(io.cadre.CadreConfig.Operations.DEFAULTS);
     }
 
@@ -59,10 +59,12 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--port", "70000"}, Map.of()))
                 .hasMessage("invalid --port '70000': expected a whole number from 0 to 65535");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--nope", "1"}, Map.of()))
-                .hasMessageStartingWith("unknown option --nope; known options: --admin-port, --aot-train, --aot-train-paths, --breaker,")
+                .hasMessageStartingWith("unknown option --nope; known options: --admin-port, --aot-train, --aot-train-paths, --boot-nice, --breaker,")
                 .hasMessageContaining("--redis");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--hang-timeout", "5"}, Map.of()))
                 .hasMessage("invalid --hang-timeout '5': expected a whole number from 100 to 86400000");
+        assertThatThrownBy(() -> Settings.parse(app, new String[] {"--boot-nice", "20"}, Map.of()))
+                .hasMessage("invalid --boot-nice '20': expected a whole number from 0 to 19");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--admin-port", "-2"}, Map.of()))
                 .hasMessageStartingWith("invalid --admin-port '-2'");
         assertThatThrownBy(() -> Settings.parse(app, new String[] {"--port"}, Map.of())).hasMessage("option --port needs a value");

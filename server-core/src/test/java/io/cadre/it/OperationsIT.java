@@ -123,6 +123,58 @@ class OperationsIT {
     }
 
     @Test
+    void aReplacementBootsAtALowerPriorityAndGetsTheNormalOneBackWhenReady() throws Exception {
+        try (ClusterProcess cluster = start(List.of("--workers", "1", "--boot-nice", "7"), Map.of())) {
+            int port = cluster.awaitListening(BOOT);
+            int base = niceValues(ProcessHandle.current().pid()).getOrDefault("main", 0);
+            boolean lowered = cluster.stderr().stream().noneMatch(l -> l.contains("replacement workers boot at normal priority"));
+            cluster.signal("HUP");
+            String forked = cluster.awaitStderr(l -> l.contains("forked worker 1 (pid") && l.contains("generation 2"), BOOT);
+            Matcher m = Pattern.compile("pid (\\d+)").matcher(forked);
+            assertThat(m.find()).isTrue();
+            long pid = Long.parseLong(m.group(1));
+            if (lowered) {
+                // the JVM runs at the boot priority from its first thread on, until it is ready
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                Integer seen = null;
+                while (System.nanoTime() < deadline && (seen == null || seen != base + 7)
+                        && cluster.find(cluster.stderr(), l -> l.contains("generation 2) booted at nice")).isEmpty()) {
+                    seen = niceValues(pid).get("java");
+                    Thread.sleep(2);
+                }
+                assertThat(seen).as("the booting worker's main thread").isEqualTo(base + 7);
+                String restored = cluster.awaitStderr(l -> l.contains("(pid " + pid + ", generation 2) booted at nice " + (base + 7)
+                        + "; ready: "), BOOT);
+                assertThat(restored).endsWith("threads back at nice " + base);
+            } else {
+                cluster.awaitStderr(l -> l.contains("rolling restart (SIGHUP) done"), BOOT);
+            }
+            assertThat(RawHttp.get(port, "/whoami").status()).isEqualTo(200);
+            Map<String, Integer> threads = niceValues(pid);
+            assertThat(threads).as("every thread at the normal priority (this app has no compute pool)")
+                    .allSatisfy((name, nice) -> assertThat(nice).as(name).isEqualTo(base));
+            assertThat(readyGenerations(cluster)).containsEntry(1, 2);
+        }
+    }
+
+    /** The nice value of each thread of {@code pid} by thread name (the highest when names repeat). */
+    static Map<String, Integer> niceValues(long pid) throws java.io.IOException {
+        Map<String, Integer> nice = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                    nice.merge(Files.readString(task.resolve("comm")).trim(), Integer.parseInt(fields[19 - 3]), Math::max);
+                } catch (java.io.IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return nice;
+    }
+
+    @Test
     void aWorkerWhoseThreadsLoopIsDumpedKilledAndReplaced() throws Exception {
         try (ClusterProcess cluster = start(List.of("--workers", "1", "--hang-timeout", "2000"), Map.of("TEST_SPIN", "1"))) {
             int port = cluster.awaitListening(BOOT);

@@ -139,6 +139,7 @@ final class Supervisor {
     private Phase phase = Phase.STARTING;
     private boolean forcedKills;
     private Rollout rollout;
+    private final BootPriority bootPriority;
 
     Supervisor(CadreConfig config, WorkerCommand command, Map<String, String> workerEnv, PrimaryHandle handle, Events events) {
         this.config = config;
@@ -151,6 +152,12 @@ final class Supervisor {
         CadreConfig.Supervision s = config.supervision();
         this.breaker = new CrashBreaker(s.breakerCrashes(), s.breakerWindowMillis());
         this.backoff = new Backoff(s.backoffInitialMillis(), s.backoffMaxMillis());
+        this.bootPriority = BootPriority.detect(config.operations().bootNice(),
+                (config.compute().niceness() > 0 || config.compute().idleScheduling()) && !config.compute().virtualThreads());
+        if (bootPriority.offBecause != null) {
+            log.info("replacement workers boot at normal priority, not {} nicer (--boot-nice): {}", config.operations().bootNice(),
+                    bootPriority.offBecause);
+        }
         this.connections = new WorkerConnections(handle, new WorkerConnections.Events() {
             @Override
             public void helloed(WorkerProcess wp) {
@@ -274,7 +281,9 @@ final class Supervisor {
             slot.current = wp;
         }
         boolean withCache = command.aotCache() != null && !aotRefused;
-        ProcessBuilder pb = new ProcessBuilder(withCache ? command.command() : command.withoutAotCache()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        List<String> cmd = withCache ? command.command() : command.withoutAotCache();
+        wp.bootNiced = surge && bootPriority.enabled();
+        ProcessBuilder pb = new ProcessBuilder(wp.bootNiced ? bootPriority.lowered(cmd) : cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = pb.environment();
         env.putAll(workerEnv);
         env.put("CADRE_WORKER_ID", Integer.toString(slot.id));
@@ -302,7 +311,8 @@ final class Supervisor {
         CompletableFuture<Void> out = OutputRelay.start(wp.process.getInputStream(), System.out, prefix, "cadre-relay-" + slot.id + "-out", watch);
         CompletableFuture<Void> err = OutputRelay.start(wp.process.getErrorStream(), System.err, prefix, "cadre-relay-" + slot.id + "-err", watch);
         log.info("forked worker {} (pid {}, generation {}) in {} ms{}", slot.id, wp.pid(), wp.generation,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - forkStart), surge ? " to replace " + slot.current + " (" + slot.nextReason + ")" : "");
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - forkStart), surge ? " to replace " + slot.current + " (" + slot.nextReason + ")"
+                        + (wp.bootNiced ? ", booting at nice " + (bootPriority.base + bootPriority.boost) : "") : "");
         // A JVM that exits before its worker said hello may have refused the AOT cache: its last
         // lines say so, and are read (briefly, boundedly) before the exit is judged.
         wp.process.onExit()
@@ -311,6 +321,31 @@ final class Supervisor {
                         : CompletableFuture.completedFuture(null))
                 .thenRun(() -> post(() -> exited(slot, wp)));
         wp.bootTimer = later(() -> bootTimedOut(wp), config.supervision().bootTimeoutMillis());
+        if (wp.bootNiced) { // a low priority must not turn into a boot timeout on a host with no CPU to spare
+            long patience = config.supervision().bootTimeoutMillis() / 2;
+            later(() -> {
+                if (wp.state == WorkerProcess.State.STARTING) {
+                    restorePriority(wp, "not ready after " + patience + " ms");
+                }
+            }, patience);
+        }
+    }
+
+    /** Gives a worker forked at the lower boot priority the normal one back, once. */
+    private void restorePriority(WorkerProcess wp, String why) {
+        if (!wp.bootNiced) {
+            return;
+        }
+        wp.bootNiced = false;
+        int lowered = bootPriority.base + bootPriority.boost;
+        bootPriority.restore(wp.pid()).whenComplete((threads, e) -> {
+            if (e != null) {
+                log.warn("{} keeps its boot priority (nice {}): {}", wp, lowered,
+                        (e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e).getMessage());
+            } else {
+                log.info("{} booted at nice {}; {}: {} threads back at nice {}", wp, lowered, why, threads, bootPriority.base);
+            }
+        });
     }
 
     /** Watches what a worker's JVM prints until the worker says hello; false: no more lines wanted. */
@@ -493,6 +528,7 @@ final class Supervisor {
                 tell(r, "worker " + slot.id + ": " + wp + " ready " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wp.spawnedAtNanos)
                         + " ms after its fork; " + old + " drains");
             }
+            restorePriority(wp, "ready");
             if (old != null && old.alive()) {
                 retire(old, "replaced by generation " + wp.generation + ": " + slot.nextReason);
             }

@@ -28,6 +28,8 @@ final class WorkerProcess {
     boolean retired;
     /** Its JVM said it could not use the AOT cache (set by the output relay). */
     volatile boolean refusedAotCache;
+    /** It was forked at the lower boot priority ({@link BootPriority}), to be restored once ready. */
+    boolean bootNiced;
     /** Its heartbeat stopped: a thread dump was asked for and it is being killed. */
     boolean hung;
     /** The requests after which it is recycled (max-requests less this worker's jitter); 0 is never. */

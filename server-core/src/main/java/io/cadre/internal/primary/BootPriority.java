@@ -1,0 +1,221 @@
+package io.cadre.internal.primary;
+
+import io.cadre.internal.util.Proc;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Lets a replacement worker boot at a lower CPU priority than the workers that serve, and gives it
+ * the normal priority back once it is ready (Linux).
+ *
+ * <p>A rolling restart, a recycle or a scale-up boots a JVM while the old workers still carry the
+ * traffic; on a host whose cores are busy, the boot (class loading, the JIT) takes CPU from them and
+ * the traffic dips. Booted under {@code nice -n N}, the new JVM gets the CPU the serving workers
+ * leave, and needs longer to be ready only when they leave little. Every thread of the JVM inherits
+ * the nice value from the thread that created it, so once the worker is ready the primary puts each
+ * of its threads that still has the boot value back on the primary's own nice value, with one
+ * {@code renice}, twice (a thread created during the first pass by a thread not yet restored is
+ * caught by the second).
+ *
+ * <p>Lowering a nice value needs privilege: root, {@code CAP_SYS_NICE}, or a {@code RLIMIT_NICE}
+ * that allows it (systemd's {@code LimitNICE=}). Without it a worker could be lowered but never
+ * raised again, so {@link #detect} then turns the feature off and says why; workers boot at normal
+ * priority, as before.
+ *
+ * <p>Compute threads ({@code cadre-compute-N}) are left as they are when the compute pool sets their
+ * priority itself (a nice value, absolute, whatever they inherited; or {@code SCHED_IDLE}, where
+ * the nice value does not count).
+ *
+ * <p>Tried and not kept: booting under {@code SCHED_IDLE} instead ({@code chrt --idle}). On two
+ * cores kept full by the load, the boots starved until their patience ran out (10 rollouts took
+ * over 15 minutes against ~5 at nice 10).
+ */
+final class BootPriority {
+    /** How long one {@code renice} may take. UNIT: s. */
+    private static final long RENICE_SECONDS = 5;
+    private static final String COMPUTE_THREAD = "cadre-compute-";
+    /** {@code CAP_SYS_NICE}, bit 23 of the capability sets in {@code /proc/<pid>/status}. */
+    private static final int CAP_SYS_NICE = 23;
+
+    /** How much nicer a replacement boots; 0 when off. */
+    final int boost;
+    /** The primary's own nice value: what a ready worker's threads get back. */
+    final int base;
+    /** Why the feature is off although it was asked for; null when on or not asked for. */
+    final String offBecause;
+    private final boolean computeNiced;
+
+    private BootPriority(int boost, int base, String offBecause, boolean computeNiced) {
+        this.boost = boost;
+        this.base = base;
+        this.offBecause = offBecause;
+        this.computeNiced = computeNiced;
+    }
+
+    /**
+     * @param boost the nice increment asked for (0..19; 0 is off)
+     * @param computeNiced whether the compute pool sets its threads' priority itself
+     */
+    static BootPriority detect(int boost, boolean computeNiced) {
+        if (boost == 0) {
+            return new BootPriority(0, 0, null, computeNiced);
+        }
+        if (!Proc.isLinux()) {
+            return new BootPriority(0, 0, "it needs Linux", computeNiced);
+        }
+        OptionalInt base = niceOf(Path.of("/proc/self/stat"));
+        if (base.isEmpty()) {
+            return new BootPriority(0, 0, "this process's nice value cannot be read from /proc/self/stat", computeNiced);
+        }
+        if (base.getAsInt() + boost > 19) {
+            return new BootPriority(0, base.getAsInt(), "the primary already runs at nice " + base.getAsInt()
+                    + ", and nice values end at 19", computeNiced);
+        }
+        if (!onPath("nice") || !onPath("renice")) {
+            return new BootPriority(0, base.getAsInt(), "nice or renice is not on PATH", computeNiced);
+        }
+        if (!mayRaise(base.getAsInt())) {
+            return new BootPriority(0, base.getAsInt(), "this user may lower a worker's priority but not raise it again"
+                    + " (needs root, CAP_SYS_NICE, or RLIMIT_NICE of at least " + (20 - base.getAsInt())
+                    + ", e.g. systemd's LimitNICE=" + base.getAsInt() + ")", computeNiced);
+        }
+        return new BootPriority(boost, base.getAsInt(), null, computeNiced);
+    }
+
+    boolean enabled() {
+        return boost > 0;
+    }
+
+    /** The command that boots {@code command} at the lower priority. */
+    List<String> lowered(List<String> command) {
+        List<String> all = new ArrayList<>(List.of("nice", "-n", Integer.toString(boost)));
+        all.addAll(command);
+        return all;
+    }
+
+    /**
+     * Gives every thread of {@code pid} that still has the boot nice value the primary's own value
+     * back, in the background.
+     *
+     * @return completes with how many threads were restored, or exceptionally with why not
+     */
+    CompletableFuture<Integer> restore(long pid) {
+        return CompletableFuture.supplyAsync(() -> {
+            int restored = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                List<String> tids = lowered(pid);
+                if (tids.isEmpty()) {
+                    break;
+                }
+                renice(tids);
+                restored += tids.size();
+            }
+            List<String> left = lowered(pid);
+            if (!left.isEmpty() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                throw new IllegalStateException(left.size() + " threads still at nice " + (base + boost) + " after renice");
+            }
+            return restored;
+        }, command -> Thread.ofVirtual().name("cadre-boot-priority-" + pid).start(command));
+    }
+
+    /** The threads of {@code pid} that still have the boot nice value (and are not compute threads the pool sets itself). */
+    private List<String> lowered(long pid) {
+        List<String> tids = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                if (niceOf(task.resolve("stat")).orElse(base) != base + boost) {
+                    continue;
+                }
+                if (computeNiced && comm(task).startsWith(COMPUTE_THREAD)) {
+                    continue;
+                }
+                tids.add(task.getFileName().toString());
+            }
+        } catch (IOException e) {
+            // the worker is gone: nothing left to restore
+        }
+        return tids;
+    }
+
+    private void renice(List<String> tids) {
+        List<String> command = new ArrayList<>(List.of("renice", Integer.toString(base), "-p"));
+        command.addAll(tids);
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(RENICE_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("renice did not finish within " + RENICE_SECONDS + " s");
+            }
+            // renice fails for a thread that ended meanwhile; what counts is what /proc says afterwards
+        } catch (IOException e) {
+            throw new IllegalStateException("could not run renice: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running renice", e);
+        }
+    }
+
+    private static String comm(Path task) {
+        try {
+            return Files.readString(task.resolve("comm")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Field 19 ("nice") of a {@code stat} file of {@code /proc}. */
+    static OptionalInt niceOf(Path stat) {
+        try {
+            String s = Files.readString(stat);
+            // Field 2, the command name, is in parentheses and may hold spaces: count after it.
+            String[] fields = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+            return OptionalInt.of(Integer.parseInt(fields[19 - 3]));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /** Whether this process may give a thread the nice value {@code nice} back after raising it. */
+    private static boolean mayRaise(int nice) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:") && line.substring(4).trim().split("\\s+")[1].equals("0")) {
+                    return true; // effective uid 0
+                }
+                if (line.startsWith("CapEff:") && (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << CAP_SYS_NICE)) != 0) {
+                    return true;
+                }
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max nice priority")) {
+                    String soft = line.substring("Max nice priority".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") || Long.parseLong(soft) >= 20 - nice;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable: assume not
+        }
+        return false;
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

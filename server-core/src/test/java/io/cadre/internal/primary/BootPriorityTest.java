@@ -1,0 +1,45 @@
+package io.cadre.internal.primary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BootPriorityTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void zeroIsOffWithoutAReason() {
+        BootPriority off = BootPriority.detect(0, true);
+        assertThat(off.enabled()).isFalse();
+        assertThat(off.offBecause).isNull();
+    }
+
+    @Test
+    void onWhereThePriorityCanBeRaisedAgainOtherwiseOffWithTheReason() {
+        BootPriority p = BootPriority.detect(10, true);
+        if (p.enabled()) {
+            assertThat(p.offBecause).isNull();
+            assertThat(p.boost).isEqualTo(10);
+            assertThat(p.lowered(List.of("java", "-jar", "app.jar"))).containsExactly("nice", "-n", "10", "java", "-jar", "app.jar");
+        } else {
+            assertThat(p.offBecause).isNotBlank();
+            assertThat(p.boost).isZero();
+        }
+    }
+
+    @Test
+    void aNiceValueIsReadAfterACommandNameWithSpacesAndParentheses() throws Exception {
+        Path stat = dir.resolve("stat");
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice ...
+        Files.writeString(stat, "4242 (C2 Compiler) (x)) S 1 4242 4242 0 -1 4194624 10 0 0 0 7 3 0 0 30 10 1 0 100\n");
+        assertThat(BootPriority.niceOf(stat)).hasValue(10);
+        Files.writeString(stat, "garbage");
+        assertThat(BootPriority.niceOf(stat)).isEmpty();
+        assertThat(BootPriority.niceOf(dir.resolve("absent"))).isEmpty();
+    }
+}
