@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Throughput and failures during rolling restarts. Starts the reference app, drives {@code /plaintext}
  * with a closed loop of clients (half on keep-alive connections, half with a new connection per
  * request), warms it up (not counted), measures a steady phase, then sends SIGHUP {@code ROUNDS} times (each waits for
- * "rolling restart (SIGHUP) done"), then a last steady phase. Prints throughput per second, the mean
+ * "rolling restart (SIGHUP) done"), then, after the same warm-up for the last new workers, a last steady phase. Prints throughput per second, the mean
  * in steady state and during the rollouts, the worst second, and every non-2xx answer and transport
  * error. A keep-alive client whose idle connection was closed under it retries once on a new one (as
  * HTTP/1.1 clients do); those retries are counted apart.
@@ -57,7 +57,7 @@ public final class RollingRestart {
                 cluster.await(cluster.stderr, l -> l.contains("rolling restart (SIGHUP) done"), 300);
             }
             int rolloutTo = second(start);
-            Thread.sleep(steady * 1_000L);
+            Thread.sleep((warmup + steady) * 1_000L); // the last replacements warm up too before "after" is measured
             int end = second(start);
             running.set(false);
             for (Thread t : threads) {
@@ -70,15 +70,17 @@ public final class RollingRestart {
                 worst = Math.min(worst, perSecond.get(s));
             }
             System.out.printf("reference app, %d workers, %d rolling restarts (SIGHUP) under %d clients on /plaintext "
-                    + "(%d keep-alive, %d new connection per request); %d s warm-up, then %d s steady before and after; "
+                    + "(%d keep-alive, %d new connection per request); %d s warm-up, then %d s steady, before and after the rollouts; "
                     + "net.ipv4.tcp_migrate_req=%s%n", workers, rounds, clients, (clients + 1) / 2, clients / 2, warmup, steady, migrate);
             StringBuilder series = new StringBuilder();
             for (int s = 0; s < end; s++) {
                 series.append(perSecond.get(s)).append(s == rolloutFrom || s == rolloutTo ? " | " : " ");
             }
             System.out.println("requests per second (| marks the rollouts' start and end): " + series.toString().trim());
-            System.out.printf("steady: %.0f req/s; during the rollouts (%d s): %.0f req/s (%.1f%% of steady); worst second: %d req/s%n",
-                    steadyRate, rolloutTo - rolloutFrom, rolloutRate, 100 * rolloutRate / steadyRate, worst == Long.MAX_VALUE ? 0 : worst);
+            System.out.printf("steady: %.0f req/s (before %.0f, after %.0f); during the rollouts (%d s): %.0f req/s (%.1f%% of steady);"
+                    + " worst second: %d req/s%n", steadyRate, mean(perSecond, rolloutFrom - steady, rolloutFrom, 0, 0),
+                    mean(perSecond, end - steady + 1, end, 0, 0), rolloutTo - rolloutFrom, rolloutRate, 100 * rolloutRate / steadyRate,
+                    worst == Long.MAX_VALUE ? 0 : worst);
             System.out.printf("failures: %s; keep-alive retries after an idle close: %d%n", failures.isEmpty() ? "none" : failures,
                     retried.get());
         }

@@ -630,7 +630,8 @@ final class Supervisor {
                 break;
             }
             r.active.add(id);
-            tell(r, "worker " + id + ": started " + slot.next + " to replace " + slot.current);
+            tell(r, "worker " + id + ": started " + slot.next + " to replace " + slot.current
+                    + (slot.next.bootNiced ? ", booting at nice " + (bootPriority.base + bootPriority.boost) : ""));
         }
         if (r.active.isEmpty() && (r.pending.isEmpty() || r.failure != null)) {
             rollout = null;
