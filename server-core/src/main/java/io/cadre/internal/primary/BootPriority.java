@@ -34,9 +34,11 @@ import java.util.concurrent.TimeUnit;
  * priority itself (a nice value, absolute, whatever they inherited; or {@code SCHED_IDLE}, where
  * the nice value does not count).
  *
- * <p>Tried and not kept: booting under {@code SCHED_IDLE} instead ({@code chrt --idle}). On two
- * cores kept full by the load, the boots starved until their patience ran out (10 rollouts took
- * over 15 minutes against ~5 at nice 10).
+ * <p>Tried and not kept (docs/benchmarks.md): booting under {@code SCHED_IDLE} instead
+ * ({@code chrt --idle}): on two cores kept full by the load the boots starved until their patience
+ * ran out (10 rollouts took over 15 minutes against ~4 at nice 10). Nice 15, and keeping the JIT
+ * compiler threads at the boot value for 30 s after ready: no smaller dip than nice 10, only slower
+ * rollouts.
  */
 final class BootPriority {
     /** How long one {@code renice} may take. UNIT: s. */
