@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * caught by the second).
  *
  * <p>Lowering a nice value needs privilege: root, {@code CAP_SYS_NICE}, or a {@code RLIMIT_NICE}
- * that allows it (systemd's {@code LimitNICE=}). Without it a worker could be lowered but never
+ * that allows it (systemd's {@code LimitNICE=+0} for nice 0; without the sign systemd reads a raw
+ * limit, and {@code LimitNICE=0} allows nothing). Without it a worker could be lowered but never
  * raised again, so {@link #detect} then turns the feature off and says why; workers boot at normal
  * priority, as before.
  *
@@ -87,7 +88,7 @@ final class BootPriority {
         if (!mayRaise(base.getAsInt())) {
             return new BootPriority(0, base.getAsInt(), "this user may lower a worker's priority but not raise it again"
                     + " (needs root, CAP_SYS_NICE, or RLIMIT_NICE of at least " + (20 - base.getAsInt())
-                    + ", e.g. systemd's LimitNICE=" + base.getAsInt() + ")", computeNiced);
+                    + ", e.g. systemd's LimitNICE=" + (base.getAsInt() >= 0 ? "+" : "") + base.getAsInt() + ")", computeNiced);
         }
         return new BootPriority(boost, base.getAsInt(), null, computeNiced);
     }
