@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
  * Lets a replacement worker boot at a lower CPU priority than the workers that serve, and gives it
  * the normal priority back once it is ready (Linux).
  *
- * <p>A rolling restart, a recycle or a scale-up boots a JVM while the old workers still carry the
- * traffic; on a host whose cores are busy, the boot (class loading, the JIT) takes CPU from them and
+ * <p>A rolling restart or a recycle boots a JVM while the old worker it replaces still carries the
+ * traffic (a scale-up or a crash replacement does not: capacity is missing then, and those boot at
+ * normal priority); on a host whose cores are busy, the boot (class loading, the JIT) takes CPU from them and
  * the traffic dips. Booted under {@code nice -n N}, the new JVM gets the CPU the serving workers
  * leave, and needs longer to be ready only when they leave little. Every thread of the JVM inherits
  * the nice value from the thread that created it, so once the worker is ready the primary puts each
@@ -48,27 +49,27 @@ final class BootPriority {
     /** {@code CAP_SYS_NICE}, bit 23 of the capability sets in {@code /proc/<pid>/status}. */
     private static final int CAP_SYS_NICE = 23;
 
-    /** How much nicer a replacement boots; 0 when off. */
-    final int boost;
+    /** How much nicer a replacement boots (the nice increment); 0 when off. */
+    final int increment;
     /** The primary's own nice value: what a ready worker's threads get back. */
     final int base;
     /** Why the feature is off although it was asked for; null when on or not asked for. */
     final String offBecause;
     private final boolean computeNiced;
 
-    private BootPriority(int boost, int base, String offBecause, boolean computeNiced) {
-        this.boost = boost;
+    private BootPriority(int increment, int base, String offBecause, boolean computeNiced) {
+        this.increment = increment;
         this.base = base;
         this.offBecause = offBecause;
         this.computeNiced = computeNiced;
     }
 
     /**
-     * @param boost the nice increment asked for (0..19; 0 is off)
+     * @param increment the nice increment asked for (0..19; 0 is off)
      * @param computeNiced whether the compute pool sets its threads' priority itself
      */
-    static BootPriority detect(int boost, boolean computeNiced) {
-        if (boost == 0) {
+    static BootPriority detect(int increment, boolean computeNiced) {
+        if (increment == 0) {
             return new BootPriority(0, 0, null, computeNiced);
         }
         if (!Proc.isLinux()) {
@@ -78,7 +79,7 @@ final class BootPriority {
         if (base.isEmpty()) {
             return new BootPriority(0, 0, "this process's nice value cannot be read from /proc/self/stat", computeNiced);
         }
-        if (base.getAsInt() + boost > 19) {
+        if (base.getAsInt() + increment > 19) {
             return new BootPriority(0, base.getAsInt(), "the primary already runs at nice " + base.getAsInt()
                     + ", and nice values end at 19", computeNiced);
         }
@@ -90,16 +91,21 @@ final class BootPriority {
                     + " (needs root, CAP_SYS_NICE, or RLIMIT_NICE of at least " + (20 - base.getAsInt())
                     + ", e.g. systemd's LimitNICE=" + (base.getAsInt() >= 0 ? "+" : "") + base.getAsInt() + ")", computeNiced);
         }
-        return new BootPriority(boost, base.getAsInt(), null, computeNiced);
+        return new BootPriority(increment, base.getAsInt(), null, computeNiced);
     }
 
     boolean enabled() {
-        return boost > 0;
+        return increment > 0;
+    }
+
+    /** The nice value a replacement boots at. */
+    int bootNice() {
+        return base + increment;
     }
 
     /** The command that boots {@code command} at the lower priority. */
     List<String> lowered(List<String> command) {
-        List<String> all = new ArrayList<>(List.of("nice", "-n", Integer.toString(boost)));
+        List<String> all = new ArrayList<>(List.of("nice", "-n", Integer.toString(increment)));
         all.addAll(command);
         return all;
     }
@@ -123,7 +129,7 @@ final class BootPriority {
             }
             List<String> left = lowered(pid);
             if (!left.isEmpty() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                throw new IllegalStateException(left.size() + " threads still at nice " + (base + boost) + " after renice");
+                throw new IllegalStateException(left.size() + " threads still at nice " + bootNice() + " after renice");
             }
             return restored;
         }, command -> Thread.ofVirtual().name("cadre-boot-priority-" + pid).start(command));
@@ -134,7 +140,7 @@ final class BootPriority {
         List<String> tids = new ArrayList<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
-                if (niceOf(task.resolve("stat")).orElse(base) != base + boost) {
+                if (niceOf(task.resolve("stat")).orElse(base) != bootNice()) {
                     continue;
                 }
                 if (computeNiced && comm(task).startsWith(COMPUTE_THREAD)) {

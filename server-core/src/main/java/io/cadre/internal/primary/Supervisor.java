@@ -312,7 +312,7 @@ final class Supervisor {
         CompletableFuture<Void> err = OutputRelay.start(wp.process.getErrorStream(), System.err, prefix, "cadre-relay-" + slot.id + "-err", watch);
         log.info("forked worker {} (pid {}, generation {}) in {} ms{}", slot.id, wp.pid(), wp.generation,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - forkStart), surge ? " to replace " + slot.current + " (" + slot.nextReason + ")"
-                        + (wp.bootNiced ? ", booting at nice " + (bootPriority.base + bootPriority.boost) : "") : "");
+                        + (wp.bootNiced ? ", booting at nice " + bootPriority.bootNice() : "") : "");
         // A JVM that exits before its worker said hello may have refused the AOT cache: its last
         // lines say so, and are read (briefly, boundedly) before the exit is judged.
         wp.process.onExit()
@@ -337,7 +337,7 @@ final class Supervisor {
             return;
         }
         wp.bootNiced = false;
-        int lowered = bootPriority.base + bootPriority.boost;
+        int lowered = bootPriority.bootNice();
         bootPriority.restore(wp.pid()).whenComplete((threads, e) -> {
             if (e != null) {
                 log.warn("{} keeps its boot priority (nice {}): {}", wp, lowered,
@@ -631,7 +631,7 @@ final class Supervisor {
             }
             r.active.add(id);
             tell(r, "worker " + id + ": started " + slot.next + " to replace " + slot.current
-                    + (slot.next.bootNiced ? ", booting at nice " + (bootPriority.base + bootPriority.boost) : ""));
+                    + (slot.next.bootNiced ? ", booting at nice " + bootPriority.bootNice() : ""));
         }
         if (r.active.isEmpty() && (r.pending.isEmpty() || r.failure != null)) {
             rollout = null;

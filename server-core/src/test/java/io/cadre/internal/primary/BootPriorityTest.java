@@ -24,11 +24,11 @@ class BootPriorityTest {
         BootPriority p = BootPriority.detect(10, true);
         if (p.enabled()) {
             assertThat(p.offBecause).isNull();
-            assertThat(p.boost).isEqualTo(10);
+            assertThat(p.increment).isEqualTo(10);
             assertThat(p.lowered(List.of("java", "-jar", "app.jar"))).containsExactly("nice", "-n", "10", "java", "-jar", "app.jar");
         } else {
             assertThat(p.offBecause).isNotBlank();
-            assertThat(p.boost).isZero();
+            assertThat(p.increment).isZero();
         }
     }
 
