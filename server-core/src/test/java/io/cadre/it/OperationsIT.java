@@ -162,10 +162,11 @@ class OperationsIT {
         Map<String, Integer> nice = new java.util.TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {
+                var value = io.cadre.internal.util.Proc.statField(task.resolve("stat"), 19);
                 try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-                    nice.merge(Files.readString(task.resolve("comm")).trim(), Integer.parseInt(fields[19 - 3]), Math::max);
+                    if (value.isPresent()) {
+                        nice.merge(Files.readString(task.resolve("comm")).trim(), value.getAsInt(), Math::max);
+                    }
                 } catch (java.io.IOException e) {
                     // the thread ended meanwhile
                 }

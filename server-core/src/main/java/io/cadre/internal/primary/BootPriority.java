@@ -182,14 +182,7 @@ final class BootPriority {
 
     /** Field 19 ("nice") of a {@code stat} file of {@code /proc}. */
     static OptionalInt niceOf(Path stat) {
-        try {
-            String s = Files.readString(stat);
-            // Field 2, the command name, is in parentheses and may hold spaces: count after it.
-            String[] fields = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
-            return OptionalInt.of(Integer.parseInt(fields[19 - 3]));
-        } catch (IOException | RuntimeException e) {
-            return OptionalInt.empty();
-        }
+        return Proc.statField(stat, 19);
     }
 
     /** Whether this process may give a thread the nice value {@code nice} back after raising it. */

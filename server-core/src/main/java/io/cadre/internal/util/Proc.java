@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /** Linux facts read from {@code /proc}. Every method is safe to call from any thread. */
@@ -41,6 +42,22 @@ public final class Proc {
             // not Linux
         }
         return 0;
+    }
+
+    /**
+     * Field {@code n} (1-based, as proc(5) numbers them; 3 or later) of a {@code stat} file of
+     * {@code /proc} ({@code /proc/<pid>/stat}, {@code /proc/<pid>/task/<tid>/stat}), when readable and
+     * a number: 19 is the nice value, 41 the scheduling policy.
+     */
+    public static OptionalInt statField(Path stat, int n) {
+        try {
+            String s = Files.readString(stat);
+            // Field 2, the command name, is in parentheses and may hold spaces and ')': count after the last one.
+            String[] fields = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+            return OptionalInt.of(Integer.parseInt(fields[n - 3]));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty();
+        }
     }
 
     /** The value of {@code name} in the environment of process {@code pid}, when readable. */
