@@ -241,6 +241,8 @@ class OperationsIT {
             try (Load load = Load.start(port, 2, "/whoami")) {
                 assertThat(RawHttp.request(port, "GET", "/grow?mb=320", null, 60_000).status()).isEqualTo(200);
                 cluster.awaitStderr(l -> l.contains("replaces worker 1 (pid " + pid) && l.contains("resident memory"), BOOT);
+                // the old worker may accept a request until its drain begins; once it has exited every request meets the new one
+                cluster.awaitStderr(l -> l.contains("worker 1 (pid " + pid) && l.contains("after draining"), BOOT);
                 load.close();
                 assertNoRequestLost(load);
             }
