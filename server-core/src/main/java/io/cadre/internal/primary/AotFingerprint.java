@@ -13,7 +13,8 @@ import java.util.HexFormat;
  * What an AOT cache was built for: the SHA-256 of every classpath entry's content and the JVM's
  * exact version. The JDK does not reliably refuse a cache whose jar was rebuilt, and a stale cache
  * can run stale classes, so Cadre writes this beside each cache it trains ({@code X.aot.fingerprint})
- * and uses a cache only when the fingerprint still matches.
+ * and uses a cache only when the fingerprint still matches. Entries are compared by their real path,
+ * so {@code java -jar target/app.jar} finds the cache that {@code /srv/app/target/app.jar} trained.
  */
 record AotFingerprint(String text) {
 
@@ -40,7 +41,8 @@ record AotFingerprint(String text) {
                     sha.update(buf, 0, n);
                 }
             }
-            text.append("entry=").append(entry).append(" sha256=").append(HexFormat.of().formatHex(sha.digest())).append('\n');
+            // the real path: the same jar named relative to another directory, or through a link, is the same entry
+            text.append("entry=").append(path.toRealPath()).append(" sha256=").append(HexFormat.of().formatHex(sha.digest())).append('\n');
         }
         return new AotFingerprint(text.toString());
     }

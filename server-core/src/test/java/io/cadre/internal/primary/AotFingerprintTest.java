@@ -22,4 +22,17 @@ class AotFingerprintTest {
         assertThat(AotFingerprint.of(jar.toString()).matches(cache)).isFalse();
         assertThat(AotFingerprint.of(jar.toString()).matches(dir.resolve("other.aot"))).isFalse();
     }
+
+    @Test
+    void theSameJarNamedRelativelyOrThroughALinkMatches() throws Exception {
+        Path jar = dir.resolve("app.jar");
+        Path cache = dir.resolve("app.aot");
+        Files.writeString(jar, "one");
+        AotFingerprint.of(jar.toString()).writeFor(cache);
+        Path relative = Path.of("").toAbsolutePath().relativize(jar);
+        assertThat(relative.isAbsolute()).isFalse();
+        assertThat(AotFingerprint.of(relative.toString()).matches(cache)).isTrue();
+        Path link = Files.createSymbolicLink(dir.resolve("current.jar"), jar);
+        assertThat(AotFingerprint.of(link.toString()).matches(cache)).isTrue();
+    }
 }
