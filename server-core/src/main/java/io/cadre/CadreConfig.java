@@ -98,10 +98,18 @@ public record CadreConfig(
      *     it gets the normal priority back once ready, or after half the boot timeout. 0 is off.
      *     Needs the privilege to raise a priority again (root, CAP_SYS_NICE or RLIMIT_NICE), else
      *     off with one log line. Default: 10.
+     * @param warmUpPaths paths (each of a {@code GET} route, a query allowed) that a replacement
+     *     worker requests from itself, on a private loopback listener, before it joins the port:
+     *     its first real requests then run compiled code instead of the interpreter's. Only for
+     *     replacements of a serving worker (rolling restart, recycling), never for the first
+     *     workers or crash replacements, which must serve as soon as they can. Pick paths without
+     *     side effects. Empty is off. Default: empty.
+     * @param warmUpRequests how many warm-up requests a replacement sends, spread over the paths;
+     *     it stops earlier at a quarter of the boot timeout. Default: 10000.
      */
     public record Operations(long hangTimeoutMillis, int rolloutBatch, long maxRequests, long maxMemoryBytes, int adminPort,
-            int bootNice) {
-        public static final Operations DEFAULTS = new Operations(30_000, 1, 0, 0, -1, 10);
+            int bootNice, List<String> warmUpPaths, int warmUpRequests) {
+        public static final Operations DEFAULTS = new Operations(30_000, 1, 0, 0, -1, 10, List.of(), 10_000);
 
         public Operations {
             positive("hangTimeoutMillis", hangTimeoutMillis);
@@ -118,30 +126,42 @@ public record CadreConfig(
             if (bootNice < 0 || bootNice > 19) {
                 throw new IllegalArgumentException("bootNice must be 0 (off) to 19, was " + bootNice);
             }
+            warmUpPaths = List.copyOf(warmUpPaths);
+            for (String path : warmUpPaths) {
+                if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+                    throw new IllegalArgumentException("warm-up path '" + path + "' must start with '/' and hold no spaces or control characters");
+                }
+            }
+            positive("warmUpRequests", warmUpRequests);
         }
 
         public Operations withHangTimeout(long millis) {
-            return new Operations(millis, rolloutBatch, maxRequests, maxMemoryBytes, adminPort, bootNice);
+            return new Operations(millis, rolloutBatch, maxRequests, maxMemoryBytes, adminPort, bootNice, warmUpPaths, warmUpRequests);
         }
 
         public Operations withRolloutBatch(int batch) {
-            return new Operations(hangTimeoutMillis, batch, maxRequests, maxMemoryBytes, adminPort, bootNice);
+            return new Operations(hangTimeoutMillis, batch, maxRequests, maxMemoryBytes, adminPort, bootNice, warmUpPaths, warmUpRequests);
         }
 
         public Operations withMaxRequests(long requests) {
-            return new Operations(hangTimeoutMillis, rolloutBatch, requests, maxMemoryBytes, adminPort, bootNice);
+            return new Operations(hangTimeoutMillis, rolloutBatch, requests, maxMemoryBytes, adminPort, bootNice, warmUpPaths, warmUpRequests);
         }
 
         public Operations withMaxMemoryBytes(long bytes) {
-            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, bytes, adminPort, bootNice);
+            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, bytes, adminPort, bootNice, warmUpPaths, warmUpRequests);
         }
 
         public Operations withAdminPort(int port) {
-            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, maxMemoryBytes, port, bootNice);
+            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, maxMemoryBytes, port, bootNice, warmUpPaths, warmUpRequests);
         }
 
         public Operations withBootNice(int nice) {
-            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, maxMemoryBytes, adminPort, nice);
+            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, maxMemoryBytes, adminPort, nice, warmUpPaths, warmUpRequests);
+        }
+
+        /** Warm-up paths for replacement workers (empty: off) and the number of requests they send. */
+        public Operations withWarmUp(List<String> paths, int requests) {
+            return new Operations(hangTimeoutMillis, rolloutBatch, maxRequests, maxMemoryBytes, adminPort, bootNice, paths, requests);
         }
     }
 

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Throughput and failures during rolling restarts. Starts the reference app, drives {@code /plaintext}
@@ -52,9 +55,15 @@ public final class RollingRestart {
             }
             Thread.sleep((warmup + steady) * 1_000L);
             int rolloutFrom = second(start);
+            List<String> warmUpLines = new ArrayList<>();
             for (int r = 1; r <= rounds; r++) {
                 new ProcessBuilder("kill", "-HUP", Long.toString(cluster.process.pid())).start().waitFor();
-                cluster.await(cluster.stderr, l -> l.contains("rolling restart (SIGHUP) done"), 300);
+                cluster.await(cluster.stderr, l -> {
+                    if (l.contains("warmed up on")) {
+                        warmUpLines.add(l);
+                    }
+                    return l.contains("rolling restart (SIGHUP) done");
+                }, 300);
             }
             int rolloutTo = second(start);
             Thread.sleep((warmup + steady) * 1_000L); // the last replacements warm up too before "after" is measured
@@ -81,8 +90,28 @@ public final class RollingRestart {
                     + " worst second: %d req/s%n", steadyRate, mean(perSecond, rolloutFrom - steady, rolloutFrom, 0, 0),
                     mean(perSecond, end - steady + 1, end, 0, 0), rolloutTo - rolloutFrom, rolloutRate, 100 * rolloutRate / steadyRate,
                     worst == Long.MAX_VALUE ? 0 : worst);
+            // A longer rollout with the same loss shows a smaller dip: the requests lost against steady state tell them apart.
+            double lost = (steadyRate - rolloutRate) * (rolloutTo - rolloutFrom);
+            System.out.printf("requests short of steady state during the rollouts: %.0f in all, %.0f per replaced worker (%.1f s of steady"
+                    + " throughput each)%n", lost, lost / (rounds * workers), lost / (rounds * workers) / steadyRate);
             System.out.printf("failures: %s; keep-alive retries after an idle close: %d%n", failures.isEmpty() ? "none" : failures,
                     retried.get());
+            List<Long> warmUps = new ArrayList<>();
+            Pattern warmed = Pattern.compile("warmed up on .*: (\\d+) requests in (\\d+) ms");
+            for (String line : warmUpLines) {
+                Matcher m = warmed.matcher(line);
+                if (m.find()) {
+                    warmUps.add(Long.parseLong(m.group(2)));
+                }
+                if (line.contains("warmed up on") && (line.contains("left out") || line.contains("time limit"))) {
+                    System.out.println("warm-up: " + line.substring(line.indexOf("worker ")));
+                }
+            }
+            if (!warmUps.isEmpty()) {
+                Collections.sort(warmUps);
+                System.out.printf("warm-ups (--warm-up): %d, median %d ms, max %d ms%n", warmUps.size(), warmUps.get(warmUps.size() / 2),
+                        warmUps.getLast());
+            }
         }
     }
 

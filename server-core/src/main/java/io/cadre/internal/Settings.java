@@ -45,7 +45,9 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
             Map.entry("max-requests", "CADRE_MAX_REQUESTS"),
             Map.entry("max-memory", "CADRE_MAX_MEMORY"),
             Map.entry("admin-port", "CADRE_ADMIN_PORT"),
-            Map.entry("boot-nice", "CADRE_BOOT_NICE"));
+            Map.entry("boot-nice", "CADRE_BOOT_NICE"),
+            Map.entry("warm-up", "CADRE_WARM_UP"),
+            Map.entry("warm-up-requests", "CADRE_WARM_UP_REQUESTS"));
 
     public Optional<String> option(String name) {
         return Optional.ofNullable(appOptions.get(name));
@@ -140,16 +142,41 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
                 case "max-requests" -> operations = operations.withMaxRequests(number("max-requests", value, 0, Long.MAX_VALUE / 2));
                 case "max-memory" -> operations = operations.withMaxMemoryBytes(number("max-memory", value, 0, 1L << 24, "megabytes") << 20);
                 case "boot-nice" -> operations = operations.withBootNice((int) number("boot-nice", value, 0, 19));
+                case "warm-up" -> {
+                    try {
+                        operations = operations.withWarmUp(value.isEmpty() ? List.of() : paths("warm-up", value), operations.warmUpRequests());
+                    } catch (IllegalArgumentException bad) {
+                        throw new UsageException("invalid --warm-up: " + bad.getMessage());
+                    }
+                }
+                case "warm-up-requests" -> operations = operations.withWarmUp(operations.warmUpPaths(),
+                        (int) number("warm-up-requests", value, 1, 10_000_000));
                 case "admin-port" -> operations = operations.withAdminPort((int) number("admin-port", value, -1, 65535));
                 case "aot-train" -> aotTrain = Optional.of(Path.of(value));
-                case "aot-train-paths" -> aotTrainPaths = paths(value);
+                case "aot-train-paths" -> aotTrainPaths = paths("aot-train-paths", value);
                 default -> apply(b, e.getKey(), value);
             }
         }
+        checkWarmUp(app, operations.warmUpPaths());
         try {
             return new Settings(b.supervision(supervision).compute(compute).operations(operations).build(), appOptions, help, aotTrain, aotTrainPaths);
         } catch (IllegalArgumentException e) {
             throw new UsageException("invalid configuration: " + e.getMessage());
+        }
+    }
+
+    /** Every warm-up path must reach a GET route (or a health endpoint): a typo would warm up nothing but 404s. */
+    private static void checkWarmUp(App app, List<String> paths) throws UsageException {
+        if (paths.isEmpty()) {
+            return;
+        }
+        io.cadre.internal.route.RouteTable routes = new io.cadre.internal.route.RouteTable(app.routes());
+        for (String path : paths) {
+            String bare = path.split("\\?", 2)[0];
+            if (!bare.equals("/health/live") && !bare.equals("/health/ready")
+                    && !(routes.lookup("GET", bare) instanceof io.cadre.internal.route.RouteTable.Found)) {
+                throw new UsageException("invalid --warm-up: '" + path + "' matches no GET route of the app");
+            }
         }
     }
 
@@ -170,12 +197,12 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         return s.withBreaker(crashes, window);
     }
 
-    private static List<String> paths(String value) throws UsageException {
+    private static List<String> paths(String option, String value) throws UsageException {
         List<String> paths = new ArrayList<>();
         for (String p : value.split(",")) {
             String path = p.trim();
             if (!path.startsWith("/")) {
-                throw new UsageException("invalid --aot-train-paths: '" + path + "' does not start with '/'");
+                throw new UsageException("invalid --" + option + ": '" + path + "' does not start with '/'");
             }
             paths.add(path);
         }
@@ -207,6 +234,8 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         sb.append("  --max-requests N        replace a worker gracefully after about N requests; 0 is off [CADRE_MAX_REQUESTS] (default 0)\n");
         sb.append("  --max-memory MB         replace a worker gracefully when its resident memory passes MB; 0 is off [CADRE_MAX_MEMORY] (default 0)\n");
         sb.append("  --boot-nice N           a replacement worker boots this much nicer (Linux), normal once ready; 0 is off [CADRE_BOOT_NICE] (default 10)\n");
+        sb.append("  --warm-up P,...         paths a replacement worker requests from itself before it joins the port (GET routes without side effects) [CADRE_WARM_UP] (default: none)\n");
+        sb.append("  --warm-up-requests N    warm-up requests per replacement, spread over the paths [CADRE_WARM_UP_REQUESTS] (default 10000)\n");
         sb.append("  --admin-port P          serve /metrics (Prometheus) on 127.0.0.1:P; 0 picks a port, -1 is off [CADRE_ADMIN_PORT] (default -1)\n");
         sb.append("  --aot-train FILE        run one worker on training requests and write its AOT cache to FILE (JDK 25+) [CADRE_AOT_TRAIN]\n");
         sb.append("  --aot-train-paths P,..  paths the training run requests [CADRE_AOT_TRAIN_PATHS] (default: health and every GET route)\n");

@@ -48,8 +48,29 @@ class SettingsTest {
     void operationsOptionsAreParsed() throws Exception {
         Settings s = Settings.parse(app, new String[] {"--hang-timeout", "5000", "--rollout-batch", "2", "--max-requests", "1000",
             "--max-memory", "512", "--admin-port", "0"}, Map.of("CADRE_BOOT_NICE", "3"));
-        assertThat(s.config().operations()).isEqualTo(new io.cadre.CadreConfig.Operations(5000, 2, 1000, 512L << 20, 0, 3));
+        assertThat(s.config().operations()).isEqualTo(new io.cadre.CadreConfig.Operations(5000, 2, 1000, 512L << 20, 0, 3, List.of(), 10_000));
         assertThat(Settings.parse(app, new String[0], Map.of()).config().operations()).isEqualTo(io.cadre.CadreConfig.Operations.DEFAULTS);
+    }
+
+    @Test
+    void warmUpPathsMustReachAGetRoute() throws Exception {
+        App routed = App.builder().get("/json", req -> "{}").get("/users/{id}", req -> "u").post("/orders", req -> "o").build();
+        Settings s = Settings.parse(routed, new String[] {"--warm-up", "/json, /users/7?full=true,/health/ready", "--warm-up-requests", "500"},
+                Map.of());
+        assertThat(s.config().operations().warmUpPaths()).containsExactly("/json", "/users/7?full=true", "/health/ready");
+        assertThat(s.config().operations().warmUpRequests()).isEqualTo(500);
+        assertThat(Settings.parse(routed, new String[0], Map.of("CADRE_WARM_UP", "/json")).config().operations().warmUpPaths())
+                .containsExactly("/json");
+        assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up", "/jsn"}, Map.of()))
+                .hasMessage("invalid --warm-up: '/jsn' matches no GET route of the app");
+        assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up", "/orders"}, Map.of()))
+                .hasMessage("invalid --warm-up: '/orders' matches no GET route of the app");
+        assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up", "json"}, Map.of()))
+                .hasMessage("invalid --warm-up: 'json' does not start with '/'");
+        assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up", "/json\tx"}, Map.of()))
+                .hasMessageStartingWith("invalid --warm-up: warm-up path '/json\tx' must start with '/' and hold no spaces");
+        assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up-requests", "0"}, Map.of()))
+                .hasMessage("invalid --warm-up-requests '0': expected a whole number from 1 to 10000000");
     }
 
     @Test

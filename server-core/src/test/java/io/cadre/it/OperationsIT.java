@@ -69,7 +69,8 @@ class OperationsIT {
 
     @Test
     void rollingRestartsUnderLoadLoseNoRequestAndEndOnNewGenerations() throws Exception {
-        try (ClusterProcess cluster = start(List.of("--workers", "2", "--admin-port", "0"), Map.of())) {
+        try (ClusterProcess cluster = start(List.of("--workers", "2", "--admin-port", "0", "--warm-up", "/whoami",
+                "--warm-up-requests", "300"), Map.of())) {
             int port = cluster.awaitListening(BOOT);
             Matcher admin = Pattern.compile("metrics: http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(String.join("\n", cluster.stdout()));
             assertThat(admin.find()).isTrue();
@@ -95,6 +96,9 @@ class OperationsIT {
             }
             assertThat(readyGenerations(cluster)).containsEntry(1, 4).containsEntry(2, 4);
             assertThat(cluster.stderr()).noneMatch(l -> l.contains("crash breaker"));
+            // each replacement warmed up before it joined the port; the first workers did not
+            assertThat(cluster.stderr().stream().filter(l -> l.matches(".*worker [12] warmed up on /whoami: 300 requests in \\d+ ms"))
+                    .count()).as(cluster.output()).isEqualTo(6);
             String metrics = RawHttp.get(adminPort, "/metrics").body();
             double rollouts = metrics.lines().filter(l -> l.startsWith("cadre_worker_restarts_total{") && l.contains("cause=\"rollout\""))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();

@@ -8,6 +8,7 @@ import io.cadre.internal.ipc.Payloads.Drain;
 import io.cadre.internal.ipc.Payloads.Dump;
 import io.cadre.internal.ipc.Payloads.Dumped;
 import io.cadre.internal.util.Signals;
+import io.cadre.internal.worker.WorkerEnv;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -290,6 +291,11 @@ final class Supervisor {
         env.put("CADRE_WORKER_GENERATION", Integer.toString(slot.generation));
         env.put("CADRE_IPC_TOKEN", wp.token);
         env.put("CADRE_SPAWNED_AT", Long.toString(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now())));
+        if (surge) {
+            env.put(WorkerEnv.REPLACEMENT, "1");
+        } else {
+            env.remove(WorkerEnv.REPLACEMENT);
+        }
         connections.expect(wp);
         long forkStart = System.nanoTime();
         try {

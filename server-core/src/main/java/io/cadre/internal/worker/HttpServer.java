@@ -63,7 +63,16 @@ final class HttpServer {
         }
     }
 
-    static HttpServer start(CadreConfig config, InetSocketAddress bind, HttpHandler root, ExecutorService tasks) throws IOException {
+    /**
+     * A warm-up before the server joins the shared port: {@code root} answers on a private
+     * loopback port of the same IO threads while {@code client} runs with that port.
+     */
+    record WarmUp(HttpHandler root, java.util.function.IntConsumer client) {
+    }
+
+    /** Starts the server on {@code bind}, after {@code warmUp} (null: none) has run. */
+    static HttpServer start(CadreConfig config, InetSocketAddress bind, HttpHandler root, ExecutorService tasks, WarmUp warmUp)
+            throws IOException {
         if (System.getProperty("org.jboss.logging.provider") == null) {
             System.setProperty("org.jboss.logging.provider", "slf4j"); // Undertow and XNIO log through SLF4J too
         }
@@ -88,23 +97,51 @@ final class HttpServer {
         CadreXnioBridge.nameAcceptThread(xnio, "cadre-accept");
         ServerSocketChannel socket = null;
         try {
-            socket = openReusePort(bind, limits.backlog());
             ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
-            HttpOpenListener open = new HttpOpenListener(buffers, undertowOptions(limits));
-            open.setRootHandler(root);
             OptionMap socketOptions = OptionMap.builder()
                     .set(Options.TCP_NODELAY, true)
                     .set(Options.REUSE_ADDRESSES, true)
                     .getMap();
-            AcceptingChannel<StreamConnection> server = CadreXnioBridge.wrap(xnio, socket, socketOptions,
-                    ChannelListeners.openListenerAdapter(open));
-            server.resumeAccepts();
+            if (warmUp != null) {
+                ServerSocketChannel local = bindLoopback(ServerSocketChannel.open());
+                AcceptingChannel<StreamConnection> rehearsal;
+                try {
+                    rehearsal = listen(xnio, local, socketOptions, buffers, limits, warmUp.root());
+                } catch (IOException | RuntimeException e) {
+                    local.close();
+                    throw e;
+                }
+                try (rehearsal) { // closing it closes the loopback socket; the warm-up's connections are closed by then
+                    warmUp.client().accept(((InetSocketAddress) local.getLocalAddress()).getPort());
+                }
+            }
+            socket = openReusePort(bind, limits.backlog());
+            AcceptingChannel<StreamConnection> server = listen(xnio, socket, socketOptions, buffers, limits, root);
             return new HttpServer(xnio, server, buffers, (InetSocketAddress) socket.getLocalAddress());
         } catch (IOException | RuntimeException e) {
             if (socket != null) {
                 socket.close();
             }
             xnio.shutdownNow();
+            throw e;
+        }
+    }
+
+    /** Serves {@code root} on {@code socket} (bound) with the IO threads of {@code xnio}; accepts are on. */
+    private static AcceptingChannel<StreamConnection> listen(XnioWorker xnio, ServerSocketChannel socket, OptionMap socketOptions,
+            ByteBufferPool buffers, CadreConfig.HttpLimits limits, HttpHandler root) throws IOException {
+        HttpOpenListener open = new HttpOpenListener(buffers, undertowOptions(limits));
+        open.setRootHandler(root);
+        AcceptingChannel<StreamConnection> server = CadreXnioBridge.wrap(xnio, socket, socketOptions, ChannelListeners.openListenerAdapter(open));
+        server.resumeAccepts();
+        return server;
+    }
+
+    private static ServerSocketChannel bindLoopback(ServerSocketChannel channel) throws IOException {
+        try {
+            return channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
             throw e;
         }
     }

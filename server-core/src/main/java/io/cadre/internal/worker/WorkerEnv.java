@@ -16,11 +16,14 @@ import java.util.Map;
  * @param port the port to bind, as the primary reserved it ({@code CADRE_BIND_PORT})
  * @param workerCount the number of workers the primary runs ({@code CADRE_WORKER_COUNT})
  * @param spawnedAtMicros when the primary forked this worker, in epoch microseconds ({@code CADRE_SPAWNED_AT})
+ * @param replacement whether it replaces a worker that keeps serving until it is ready (a rolling
+ *     restart or a recycle: {@code CADRE_WORKER_REPLACEMENT=1}), so it may warm up before it serves
  */
 public record WorkerEnv(int id, int generation, Path ipcSocket, String token, long primaryPid, String host, int port,
-        int workerCount, long spawnedAtMicros) {
+        int workerCount, long spawnedAtMicros, boolean replacement) {
 
     public static final String WORKER_ID = "CADRE_WORKER_ID";
+    public static final String REPLACEMENT = "CADRE_WORKER_REPLACEMENT";
 
     public static boolean isWorker(Map<String, String> env) {
         return env.containsKey(WORKER_ID);
@@ -37,7 +40,8 @@ public record WorkerEnv(int id, int generation, Path ipcSocket, String token, lo
                 text(env, "CADRE_BIND_HOST"),
                 (int) number(env, "CADRE_BIND_PORT"),
                 (int) number(env, "CADRE_WORKER_COUNT"),
-                number(env, "CADRE_SPAWNED_AT"));
+                number(env, "CADRE_SPAWNED_AT"),
+                "1".equals(env.get(REPLACEMENT)));
     }
 
     private static String text(Map<String, String> env, String name) {

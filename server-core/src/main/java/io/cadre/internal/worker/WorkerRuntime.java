@@ -126,7 +126,8 @@ public final class WorkerRuntime {
         InetSocketAddress bind = new InetSocketAddress(env.host(), env.port());
         WorkerServer server;
         try {
-            server = WorkerServer.start(app, config, env.workerCount(), bind, handle, state, this::firstResponse);
+            server = WorkerServer.start(app, config, env.workerCount(), bind, handle, state, this::firstResponse,
+                    env.replacement() ? this::warmedUp : null);
         } catch (BindException e) {
             System.err.println("cadre worker " + env.id() + ": cannot bind " + env.host() + ":" + env.port() + ": " + e.getMessage());
             return ExitCodes.SERVER_FAILED;
@@ -154,6 +155,21 @@ public final class WorkerRuntime {
             }
         }
         return exit.join();
+    }
+
+    private void warmedUp(WarmUpRequests.Result result) {
+        StringBuilder line = new StringBuilder().append("worker ").append(env.id()).append(" warmed up on ")
+                .append(String.join(", ", config.operations().warmUpPaths())).append(": ").append(result.answered())
+                .append(" requests in ").append(result.millis()).append(" ms");
+        if (result.cutShort()) {
+            line.append(", stopped at the time limit (a quarter of the boot timeout)");
+        }
+        if (result.leftOut().isEmpty()) {
+            Log.log.info("{}", line);
+        } else {
+            result.leftOut().forEach((path, why) -> line.append("; left out ").append(path).append(" (").append(why).append(')'));
+            Log.log.warn("{}", line);
+        }
     }
 
     private void connect() throws IOException {

@@ -15,6 +15,9 @@ import java.util.concurrent.ExecutorService;
  * on its SO_REUSEPORT socket. Started once; stopped once, by the thread that drains the worker.
  */
 final class WorkerServer {
+    /** Keep-alive connections of a warm-up: enough to keep an IO thread and a request thread busy at once. */
+    static final int WARM_UP_CONNECTIONS = 2;
+
     private final HttpServer http;
     private final IoWatchdog watchdog;
     private final ComputeRoutes compute;
@@ -29,8 +32,15 @@ final class WorkerServer {
         this.requestThreads = requestThreads;
     }
 
+    /**
+     * Starts the server on {@code bind}. With {@code warmedUp} (a replacement worker) and warm-up
+     * paths configured, the server first answers its own warm-up requests on a private loopback
+     * port, through a second root handler over the same routes, filters and threads whose
+     * requests count nowhere (their own state, metrics that are thrown away, no first response),
+     * and hands the outcome to {@code warmedUp}.
+     */
     static WorkerServer start(App app, CadreConfig config, int workers, InetSocketAddress bind, Worker worker, ServerState state,
-            Runnable onFirstResponse) throws IOException {
+            Runnable onFirstResponse, java.util.function.Consumer<WarmUpRequests.Result> warmedUp) throws IOException {
         ExecutorService requestThreads = HttpServer.requestThreads();
         IoWatchdog watchdog = new IoWatchdog(config.http().ioStallWarnMillis()).start();
         WorkerMetrics metrics = new WorkerMetrics();
@@ -38,10 +48,20 @@ final class WorkerServer {
         ComputeRoutes compute = PoolComputeRoutes.create(app.routes(), config, workers, metrics);
         metrics.computePool(compute::stats);
         try {
-            RootHandler root = new RootHandler(new RouteTable(app.routes()), new Invoker(app.filters(), app.exceptionMappers()), state,
-                    requestThreads, compute, watchdog, worker, onFirstResponse,
-                    config.operations().adminPort() == -1 ? null : new RouteMeters(metrics.http(), app.routes()));
-            return new WorkerServer(HttpServer.start(config, bind, root, requestThreads), watchdog, compute, requestThreads, metrics);
+            RouteTable table = new RouteTable(app.routes());
+            Invoker invoker = new Invoker(app.filters(), app.exceptionMappers());
+            boolean metered = config.operations().adminPort() != -1;
+            RootHandler root = new RootHandler(table, invoker, state, requestThreads, compute, watchdog, worker, onFirstResponse,
+                    metered ? new RouteMeters(metrics.http(), app.routes()) : null);
+            HttpServer.WarmUp warmUp = null;
+            CadreConfig.Operations ops = config.operations();
+            if (warmedUp != null && !ops.warmUpPaths().isEmpty()) {
+                RootHandler rehearsal = new RootHandler(table, invoker, new ServerState(), requestThreads, compute, watchdog, worker, () -> {
+                }, metered ? new RouteMeters(new WorkerMetrics().http(), app.routes()) : null);
+                warmUp = new HttpServer.WarmUp(rehearsal, port -> warmedUp.accept(WarmUpRequests.run(port, ops.warmUpPaths(),
+                        ops.warmUpRequests(), config.supervision().bootTimeoutMillis() / 4, WARM_UP_CONNECTIONS)));
+            }
+            return new WorkerServer(HttpServer.start(config, bind, root, requestThreads, warmUp), watchdog, compute, requestThreads, metrics);
         } catch (IOException | RuntimeException e) {
             compute.shutdown(0);
             watchdog.stop();

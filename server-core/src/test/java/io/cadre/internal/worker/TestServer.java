@@ -12,11 +12,16 @@ final class TestServer implements AutoCloseable {
     final int port;
 
     TestServer(App app, CadreConfig config) throws Exception {
+        this(app, config, null);
+    }
+
+    /** With {@code warmedUp}: started as a replacement worker, which warms up first when the config names paths. */
+    TestServer(App app, CadreConfig config, java.util.function.Consumer<WarmUpRequests.Result> warmedUp) throws Exception {
         if (!app.problems().isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", app.problems()));
         }
         server = WorkerServer.start(app, config, 1, new InetSocketAddress("127.0.0.1", 0), new WorkerHandle(1, 1, Map.of()), state,
-                () -> { });
+                () -> { }, warmedUp);
         port = server.address().getPort();
     }
 

@@ -1,0 +1,250 @@
+package io.cadre.internal.worker;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The client side of a replacement worker's warm-up ({@code --warm-up}): a few keep-alive
+ * connections to the worker's own private loopback listener send {@code GET} requests on the
+ * given paths in turn until {@code requests} were answered or the deadline passed, so that the
+ * JIT has compiled the paths' code before the worker takes its first real request. A path that
+ * answers anything but 2xx or 3xx (or does not answer) is left out from then on and reported;
+ * nothing here ever fails the boot.
+ */
+final class WarmUpRequests {
+    /** What a warm-up did: answers received, time taken, whether the deadline cut it short, and the paths left out and why. */
+    record Result(long answered, long millis, boolean cutShort, Map<String, String> leftOut) {
+    }
+
+    private final int port;
+    private final List<String> paths;
+    private final long requests;
+    private final long deadlineNanos;
+    private final AtomicLong next = new AtomicLong();
+    private final AtomicLong answered = new AtomicLong();
+    private final Map<String, String> leftOut = new ConcurrentHashMap<>();
+    private final List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private WarmUpRequests(int port, List<String> paths, long requests, long deadlineNanos) {
+        this.port = port;
+        this.paths = List.copyOf(paths);
+        this.requests = requests;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /**
+     * Sends the warm-up on {@code connections} connections to 127.0.0.1:{@code port} and returns when
+     * it is done; never later than about {@code maxMillis} from now.
+     */
+    static Result run(int port, List<String> paths, long requests, long maxMillis, int connections) {
+        long start = System.nanoTime();
+        WarmUpRequests warmUp = new WarmUpRequests(port, paths, requests, start + TimeUnit.MILLISECONDS.toNanos(maxMillis));
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, connections); i++) {
+            threads.add(Thread.ofPlatform().daemon().name("cadre-warm-up-" + (i + 1)).start(warmUp::send));
+        }
+        for (Thread t : threads) {
+            try {
+                long left = warmUp.deadlineNanos - System.nanoTime();
+                if (left > 0) {
+                    t.join(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Socket s : warmUp.sockets) { // a request still waiting at the deadline: unblock its thread
+            closeQuietly(s);
+        }
+        boolean cutShort = warmUp.answered.get() < requests && warmUp.leftOut.size() < warmUp.paths.size();
+        return new Result(warmUp.answered.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), cutShort,
+                Map.copyOf(warmUp.leftOut));
+    }
+
+    private void send() {
+        Connection connection = null;
+        try {
+            long i;
+            while ((i = next.getAndIncrement()) < requests && System.nanoTime() < deadlineNanos) {
+                String path = pathFor(i);
+                if (path == null) {
+                    return; // every path was left out
+                }
+                if (connection == null) {
+                    connection = connect();
+                }
+                Answer answer;
+                try {
+                    connection.socket().setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+                    answer = connection.exchange(path);
+                } catch (IOException e) {
+                    if (System.nanoTime() < deadlineNanos) {
+                        leftOut.putIfAbsent(path, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                    }
+                    closeQuietly(connection.socket());
+                    connection = null;
+                    continue;
+                }
+                if (answer.status() >= 200 && answer.status() < 400) {
+                    answered.incrementAndGet();
+                } else {
+                    leftOut.putIfAbsent(path, "status " + answer.status());
+                }
+                if (answer.close()) {
+                    closeQuietly(connection.socket());
+                    connection = null;
+                }
+            }
+        } catch (IOException e) {
+            leftOut.putIfAbsent("(connect)", e.toString());
+        } finally {
+            if (connection != null) {
+                closeQuietly(connection.socket());
+            }
+        }
+    }
+
+    /** The path of request {@code i}, skipping left-out paths; null when all are left out. */
+    private String pathFor(long i) {
+        for (int k = 0; k < paths.size(); k++) {
+            String path = paths.get((int) ((i + k) % paths.size()));
+            if (!leftOut.containsKey(path)) {
+                return path;
+            }
+        }
+        return null;
+    }
+
+    private Connection connect() throws IOException {
+        Socket socket = new Socket();
+        sockets.add(socket);
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
+            return new Connection(socket, new BufferedInputStream(socket.getInputStream(), 16 * 1024), socket.getOutputStream());
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    private record Answer(int status, boolean close) {
+    }
+
+    /** One keep-alive connection: the socket and its buffered input, kept across requests. */
+    private record Connection(Socket socket, InputStream in, OutputStream out) {
+        /** Sends one request and reads its whole answer (Content-Length, chunked, or up to the close). */
+        Answer exchange(String path) throws IOException {
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: cadre-warm-up\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String statusLine = line(in);
+            String[] parts = statusLine.split(" ", 3);
+            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+                throw new IOException("not an HTTP answer: " + statusLine);
+            }
+            int status;
+            try {
+                status = Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                throw new IOException("not an HTTP status: " + statusLine);
+            }
+            long length = -1;
+            boolean chunked = false;
+            boolean close = false;
+            for (String header = line(in); !header.isEmpty(); header = line(in)) {
+                int colon = header.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String value = header.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+                switch (header.substring(0, colon).trim().toLowerCase(Locale.ROOT)) {
+                    case "content-length" -> length = number(value, 10);
+                    case "transfer-encoding" -> chunked = value.contains("chunked");
+                    case "connection" -> close = value.contains("close");
+                    default -> {
+                    }
+                }
+            }
+            if (chunked) {
+                for (long size = chunkSize(in); size > 0; size = chunkSize(in)) {
+                    skip(in, size);
+                    line(in);
+                }
+                while (!line(in).isEmpty()) {
+                    // trailers, up to the empty line that ends the body
+                }
+            } else if (length > 0) {
+                skip(in, length);
+            } else if (length < 0) {
+                in.transferTo(OutputStream.nullOutputStream()); // the body ends with the connection
+                close = true;
+            }
+            return new Answer(status, close);
+        }
+    }
+
+    private static long chunkSize(InputStream in) throws IOException {
+        return number(line(in).split(";", 2)[0].trim(), 16);
+    }
+
+    private static long number(String text, int radix) throws IOException {
+        try {
+            return Long.parseLong(text, radix);
+        } catch (NumberFormatException e) {
+            throw new IOException("not a length: " + text);
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder(64);
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new EOFException("the connection closed in an answer");
+            }
+            if (c != '\r') {
+                sb.append((char) c);
+            }
+            if (sb.length() > 16 * 1024) {
+                throw new IOException("an answer line longer than 16 KiB");
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void skip(InputStream in, long n) throws IOException {
+        long left = n;
+        while (left > 0) {
+            long skipped = in.skip(left);
+            if (skipped <= 0) {
+                if (in.read() < 0) {
+                    throw new EOFException("the connection closed in an answer's body");
+                }
+                skipped = 1;
+            }
+            left -= skipped;
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+}
