@@ -36,6 +36,8 @@ final class WarmUpRequests {
     private final long deadlineNanos;
     private final AtomicLong next = new AtomicLong();
     private final AtomicLong answered = new AtomicLong();
+    /** Requests that got an answer, a bad status or a failure: fewer than {@code requests} means the deadline cut the warm-up short. */
+    private final AtomicLong done = new AtomicLong();
     private final Map<String, String> leftOut = new ConcurrentHashMap<>();
     private final List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -71,7 +73,7 @@ final class WarmUpRequests {
         for (Socket s : warmUp.sockets) { // a request still waiting at the deadline: unblock its thread
             closeQuietly(s);
         }
-        boolean cutShort = warmUp.answered.get() < requests && warmUp.leftOut.size() < warmUp.paths.size();
+        boolean cutShort = warmUp.done.get() < requests && warmUp.leftOut.size() < warmUp.paths.size();
         return new Result(warmUp.answered.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), cutShort,
                 Map.copyOf(warmUp.leftOut));
     }
@@ -90,11 +92,12 @@ final class WarmUpRequests {
                 }
                 Answer answer;
                 try {
-                    connection.socket().setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+                    connection.socket().setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 1));
                     answer = connection.exchange(path);
                 } catch (IOException e) {
-                    if (System.nanoTime() < deadlineNanos) {
+                    if (System.nanoTime() < deadlineNanos && !(e instanceof java.net.SocketTimeoutException)) { // else the deadline, not the path
                         leftOut.putIfAbsent(path, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                        done.incrementAndGet();
                     }
                     closeQuietly(connection.socket());
                     connection = null;
@@ -105,6 +108,7 @@ final class WarmUpRequests {
                 } else {
                     leftOut.putIfAbsent(path, "status " + answer.status());
                 }
+                done.incrementAndGet();
                 if (answer.close()) {
                     closeQuietly(connection.socket());
                     connection = null;
