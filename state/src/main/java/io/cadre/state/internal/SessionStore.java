@@ -181,23 +181,30 @@ public final class SessionStore {
     /**
      * Moves session {@code from} (created at {@code created}) to id {@code to}; the old id stops
      * working at once. A copy and a delete rather than RENAME, which Redis Cluster refuses for keys
-     * in different hash slots (and two random ids almost always are). Returns false when
-     * {@code from} no longer existed (nothing was moved).
+     * in different hash slots (and two random ids almost always are). The old id is deleted
+     * before the new one is written: a worker that dies between the two loses the session (its
+     * user signs in again) rather than leaving it alive under the id it was meant to leave, and of
+     * two requests rotating one session at once only the one whose delete found the old id moves
+     * it. Returns false when {@code from} no longer existed (nothing was moved).
      */
     boolean rename(String from, String to, long created) {
         Map<String, String> all = redis.call(WHAT, c -> c.<String, String>getMap(key(from), StringCodec.INSTANCE).readAllMapAsync());
+        if (all.isEmpty()) {
+            return false;
+        }
+        Long deleted = redis.call(WHAT, c -> c.getKeys().deleteAsync(key(from)));
+        if (deleted == null || deleted == 0L) {
+            return false; // ended or rotated by another request meanwhile
+        }
         long ttl = ttl(created);
         redis.call(WHAT, c -> {
             RBatch batch = c.createBatch();
-            if (!all.isEmpty()) {
-                RMapAsync<String, String> map = batch.getMap(key(to), StringCodec.INSTANCE);
-                map.putAllAsync(all);
-                map.expireAsync(Duration.ofMillis(ttl));
-            }
-            batch.getKeys().deleteAsync(key(from));
+            RMapAsync<String, String> map = batch.getMap(key(to), StringCodec.INSTANCE);
+            map.putAllAsync(all);
+            map.expireAsync(Duration.ofMillis(ttl));
             return batch.executeAsync();
         });
-        return !all.isEmpty();
+        return true;
     }
 
     void delete(String id) {
