@@ -30,6 +30,11 @@ public final class Warmup {
     }
 
     private static void run() {
+        try { // the virtual-thread scheduler and its classes, which the IPC channel's first thread would otherwise set up
+            Thread.ofVirtual().name("cadre-warmup-vt").start(() -> { }).join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         LoggerFactory.getILoggerFactory();
         io.undertow.util.DateUtils.toDateString(new java.util.Date()); // the Date header's formatter and locale data
         try {
