@@ -68,6 +68,22 @@ final class Cluster implements AutoCloseable {
         throw new IllegalStateException("no matching line within " + seconds + " s");
     }
 
+    /**
+     * Sends SIGHUP and waits up to {@code seconds} for "rolling restart (SIGHUP) done"; returns the
+     * workers' "worker N warmed up on ..." lines logged meanwhile (none without {@code --warm-up}).
+     */
+    List<String> rollingRestart(long seconds) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+        List<String> warmUps = new ArrayList<>();
+        await(stderr, l -> {
+            if (l.contains("warmed up on")) {
+                warmUps.add(l.substring(l.lastIndexOf("worker ", l.indexOf("warmed up on"))));
+            }
+            return l.contains("rolling restart (SIGHUP) done");
+        }, seconds);
+        return warmUps;
+    }
+
     List<ProcessHandle> workers() {
         return process.children().filter(ProcessHandle::isAlive) // not redis-server and its watchdog
                 .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).toList();

@@ -34,15 +34,8 @@ public final class FirstRequests {
             long totalNanos = 0;
             try (Cluster cluster = Cluster.start(jar, cli.toArray(String[]::new))) {
                 for (int r = 1; r <= rounds; r++) {
-                    new ProcessBuilder("kill", "-HUP", Long.toString(cluster.process.pid())).start().waitFor();
-                    String warmed = null;
-                    String line;
-                    do {
-                        line = cluster.await(cluster.stderr, l -> l.contains("warmed up on") || l.contains("rolling restart (SIGHUP) done"), 120);
-                        if (line.contains("warmed up on")) {
-                            warmed = line.substring(line.indexOf("warmed up on"));
-                        }
-                    } while (!line.contains("rolling restart (SIGHUP) done"));
+                    List<String> warmUps = cluster.rollingRestart(120);
+                    String warmed = warmUps.isEmpty() ? null : warmUps.getLast().substring(warmUps.getLast().indexOf("warmed up on"));
                     Histogram round = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
                     HttpLoad.Connection c = new HttpLoad.Connection(cluster.port);
                     long start = System.nanoTime();

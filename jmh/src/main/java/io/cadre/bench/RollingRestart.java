@@ -57,13 +57,7 @@ public final class RollingRestart {
             int rolloutFrom = second(start);
             List<String> warmUpLines = new ArrayList<>();
             for (int r = 1; r <= rounds; r++) {
-                new ProcessBuilder("kill", "-HUP", Long.toString(cluster.process.pid())).start().waitFor();
-                cluster.await(cluster.stderr, l -> {
-                    if (l.contains("warmed up on")) {
-                        warmUpLines.add(l);
-                    }
-                    return l.contains("rolling restart (SIGHUP) done");
-                }, 300);
+                warmUpLines.addAll(cluster.rollingRestart(300));
             }
             int rolloutTo = second(start);
             Thread.sleep((warmup + steady) * 1_000L); // the last replacements warm up too before "after" is measured
@@ -103,8 +97,8 @@ public final class RollingRestart {
                 if (m.find()) {
                     warmUps.add(Long.parseLong(m.group(2)));
                 }
-                if (line.contains("warmed up on") && (line.contains("left out") || line.contains("time limit"))) {
-                    System.out.println("warm-up: " + line.substring(line.indexOf("worker ")));
+                if (line.contains("left out") || line.contains("time limit")) {
+                    System.out.println("warm-up: " + line);
                 }
             }
             if (!warmUps.isEmpty()) {

@@ -120,14 +120,14 @@ final class BootPriority {
         return CompletableFuture.supplyAsync(() -> {
             int restored = 0;
             for (int pass = 0; pass < 2; pass++) {
-                List<String> tids = lowered(pid);
+                List<String> tids = atBootNice(pid);
                 if (tids.isEmpty()) {
                     break;
                 }
                 renice(tids);
                 restored += tids.size();
             }
-            List<String> left = lowered(pid);
+            List<String> left = atBootNice(pid);
             if (!left.isEmpty() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                 throw new IllegalStateException(left.size() + " threads still at nice " + bootNice() + " after renice");
             }
@@ -136,7 +136,7 @@ final class BootPriority {
     }
 
     /** The threads of {@code pid} that still have the boot nice value (and are not compute threads the pool sets itself). */
-    private List<String> lowered(long pid) {
+    private List<String> atBootNice(long pid) {
         List<String> tids = new ArrayList<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {

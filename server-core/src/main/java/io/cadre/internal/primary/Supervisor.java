@@ -291,11 +291,7 @@ final class Supervisor {
         env.put("CADRE_WORKER_GENERATION", Integer.toString(slot.generation));
         env.put("CADRE_IPC_TOKEN", wp.token);
         env.put("CADRE_SPAWNED_AT", Long.toString(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now())));
-        if (surge) {
-            env.put(WorkerEnv.REPLACEMENT, "1");
-        } else {
-            env.remove(WorkerEnv.REPLACEMENT);
-        }
+        env.put(WorkerEnv.REPLACEMENT, surge ? "1" : "0");
         connections.expect(wp);
         long forkStart = System.nanoTime();
         try {

@@ -50,11 +50,11 @@ final class WorkerServer {
         try {
             RouteTable table = new RouteTable(app.routes());
             Invoker invoker = new Invoker(app.filters(), app.exceptionMappers());
-            boolean metered = config.operations().adminPort() != -1;
+            CadreConfig.Operations ops = config.operations();
+            boolean metered = ops.adminPort() != -1;
             RootHandler root = new RootHandler(table, invoker, state, requestThreads, compute, watchdog, worker, onFirstResponse,
                     metered ? new RouteMeters(metrics.http(), app.routes()) : null);
             HttpServer.WarmUp warmUp = null;
-            CadreConfig.Operations ops = config.operations();
             if (warmedUp != null && !ops.warmUpPaths().isEmpty()) {
                 RootHandler rehearsal = new RootHandler(table, invoker, new ServerState(), requestThreads, compute, watchdog, worker, () -> {
                 }, metered ? new RouteMeters(new WorkerMetrics().http(), app.routes()) : null);
