@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * the nice value from the thread that created it, so once the worker is ready the primary puts each
  * of its threads that still has the boot value back on the primary's own nice value, with one
  * {@code renice}, twice (a thread created during the first pass by a thread not yet restored is
- * caught by the second).
+ * caught by the second). A process the worker started while it booted inherited the boot value
+ * too (an isolated executor's warm child JVMs, started from the app's {@code main}): the threads of
+ * the worker's descendants that still have it get the same value back, or they would run at the
+ * boot priority until recycled.
  *
  * <p>Lowering a nice value needs privilege: root, {@code CAP_SYS_NICE}, or a {@code RLIMIT_NICE}
  * that allows it (systemd's {@code LimitNICE=+0} for nice 0; without the sign systemd reads a raw
@@ -111,8 +114,8 @@ final class BootPriority {
     }
 
     /**
-     * Gives every thread of {@code pid} that still has the boot nice value the primary's own value
-     * back, in the background.
+     * Gives every thread of {@code pid}, and of the processes it started, that still has the boot
+     * nice value the primary's own value back, in the background.
      *
      * @return completes with how many threads were restored, or exceptionally with why not
      */
@@ -135,23 +138,31 @@ final class BootPriority {
         }, command -> Thread.ofVirtual().name("cadre-boot-priority-" + pid).start(command));
     }
 
-    /** The threads of {@code pid} that still have the boot nice value (and are not compute threads the pool sets itself). */
+    /**
+     * The threads of {@code pid} (but not compute threads whose priority the pool sets itself) and
+     * of its descendants that still have the boot nice value.
+     */
     private List<String> atBootNice(long pid) {
         List<String> tids = new ArrayList<>();
+        atBootNice(pid, computeNiced, tids);
+        ProcessHandle.of(pid).ifPresent(worker -> worker.descendants().forEach(child -> atBootNice(child.pid(), false, tids)));
+        return tids;
+    }
+
+    private void atBootNice(long pid, boolean skipCompute, List<String> tids) {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
                 if (niceOf(task.resolve("stat")).orElse(base) != bootNice()) {
                     continue;
                 }
-                if (computeNiced && comm(task).startsWith(COMPUTE_THREAD)) {
+                if (skipCompute && comm(task).startsWith(COMPUTE_THREAD)) {
                     continue;
                 }
                 tids.add(task.getFileName().toString());
             }
         } catch (IOException e) {
-            // the worker is gone: nothing left to restore
+            // the process is gone: nothing left to restore
         }
-        return tids;
     }
 
     private void renice(List<String> tids) {
