@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +54,42 @@ class PlatformComputePoolTest extends ComputePoolContract {
             assertThat(pool.submit(() -> statField(threadId(), 41)).join()).as("policy").isEqualTo(5); // SCHED_IDLE
         }
         assertThat(statField(threadId(), 41)).as("the caller's own policy is untouched").isZero();
+    }
+
+    @Test
+    void aThreadThatAComputeTaskStartsGetsTheNormalPriorityBack() throws Exception {
+        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "SCHED_IDLE is Linux only");
+        Assumptions.assumeTrue(onPath("chrt"), "chrt is not on PATH");
+        Assumptions.assumeTrue(Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[2].equals("0")), "leaving SCHED_IDLE needs root here");
+        try (ComputePool pool = ComputePool.start(ComputePoolConfig.builder().threads(1).niceness(0).idleScheduling(true).build())) {
+            assertThat(pool.nicenessApplied()).isTrue();
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<String> tid = new CompletableFuture<>();
+            Thread started = pool.submit(() -> Thread.ofPlatform().daemon(true).name("started-by-a-compute-task").start(() -> {
+                try {
+                    tid.complete(threadId());
+                } catch (IOException e) {
+                    tid.completeExceptionally(e);
+                }
+                Await.on(release);
+            })).join();
+            String id = tid.get(Await.BOUND.toSeconds(), TimeUnit.SECONDS);
+
+            Await.until("the thread started by a compute task runs under SCHED_OTHER again", () -> policyOf(id) == 0);
+
+            assertThat(pool.submit(() -> statField(threadId(), 41)).join()).as("the compute thread keeps SCHED_IDLE").isEqualTo(5);
+            release.countDown();
+            started.join(Await.BOUND);
+        }
+    }
+
+    private static int policyOf(String tid) {
+        try {
+            return statField(tid, 41);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -30,6 +30,8 @@ final class Niceness {
             + "if [ \"$n\" -gt 0 ]; then renice \"$n\" -p \"$t\" || exit 3; fi; "
             + "if [ \"$idle\" = 1 ]; then chrt --idle -p 0 \"$t\" || exit 4; fi; done";
 
+    private static final String RESTORE_SCRIPT = "n=$1; shift; for t; do chrt --other -p 0 \"$t\"; renice \"$n\" -p \"$t\"; done";
+
     private Niceness() {
     }
 
@@ -79,6 +81,42 @@ final class Niceness {
             OptionalInt policy = statField(tid, 41);
             if (idle && policy.orElse(-1) != SCHED_IDLE) {
                 return "thread " + tid + " has scheduling policy " + policy + " after chrt";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Puts each of {@code tids} (threads of this JVM) back under the normal {@code SCHED_OTHER}
+     * policy with nice value {@code nice}, then checks the threads that still exist.
+     *
+     * @return null if every one that still exists now runs so; otherwise why not
+     */
+    static String restore(List<String> tids, int nice) {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", RESTORE_SCRIPT, "sh", Integer.toString(nice)));
+        command.addAll(tids);
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return "chrt/renice did not finish within " + WAIT_SECONDS + " s";
+            }
+            // a thread that ended meanwhile fails its chrt: what counts is what /proc says now
+        } catch (IOException | UnsupportedOperationException e) {
+            return "could not run sh: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while waiting for chrt/renice";
+        }
+        for (String tid : tids) {
+            OptionalInt policy = statField(tid, 41);
+            OptionalInt now = statField(tid, 19);
+            if (policy.isPresent() && (policy.getAsInt() == SCHED_IDLE || now.orElse(nice) != nice)) {
+                return "thread " + tid + " still has policy " + policy.getAsInt() + " and nice " + now.orElse(nice)
+                        + " (leaving SCHED_IDLE or lowering a nice value needs root, CAP_SYS_NICE or a large enough RLIMIT_NICE)";
             }
         }
         return null;

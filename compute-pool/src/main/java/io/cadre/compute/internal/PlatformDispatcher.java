@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * still spins starts within a microsecond or two instead of paying a futex wake-up (tens of
  * microseconds), and an idle pool costs nothing after those few microseconds.
  * The configured nice value or {@code SCHED_IDLE} is applied to all threads at once, in the
- * background, right after they start (best effort, one WARN per pool).
+ * background, right after they start (best effort, one WARN per pool); once it is, a
+ * {@link PriorityGuard} puts back to normal any other thread that inherits it.
  */
 final class PlatformDispatcher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ComputePool.class);
@@ -71,6 +72,9 @@ final class PlatformDispatcher implements Dispatcher {
                 LOG.warn("cadre-compute threads keep their normal CPU priority instead of {} ({});"
                         + " compute work competes with request threads on equal terms",
                         config.idleScheduling() ? "SCHED_IDLE" : "nice " + config.niceness(), why);
+            }
+            if (why == null && !engine.stopped()) {
+                PriorityGuard.start(java.util.Set.copyOf(tids), config.niceness(), config.idleScheduling(), engine::stopped, LOG);
             }
             priority.complete(why == null);
         });
