@@ -90,8 +90,8 @@ final class PriorityGuard {
             return;
         }
         OptionalInt base = Niceness.statField(mainThread(), 19);
-        if (base.isEmpty()) {
-            return;
+        if (base.isEmpty() || (idle && Niceness.statField(mainThread(), 41).orElse(-1) == Niceness.SCHED_IDLE)) {
+            return; // unreadable, or the whole process runs under SCHED_IDLE (chrt --idle java ...): nothing inherited
         }
         List<String> inherited = new ArrayList<>();
         for (String tid : fresh) {
