@@ -30,7 +30,8 @@ final class Niceness {
             + "if [ \"$n\" -gt 0 ]; then renice \"$n\" -p \"$t\" || exit 3; fi; "
             + "if [ \"$idle\" = 1 ]; then chrt --idle -p 0 \"$t\" || exit 4; fi; done";
 
-    private static final String RESTORE_SCRIPT = "n=$1; shift; for t; do chrt --other -p 0 \"$t\"; renice \"$n\" -p \"$t\"; done";
+    private static final String RESTORE_SCRIPT = "n=$1; idle=$2; shift 2; for t; do "
+            + "if [ \"$idle\" = 1 ]; then chrt --other -p 0 \"$t\"; fi; renice \"$n\" -p \"$t\"; done";
 
     private Niceness() {
     }
@@ -87,13 +88,14 @@ final class Niceness {
     }
 
     /**
-     * Puts each of {@code tids} (threads of this JVM) back under the normal {@code SCHED_OTHER}
-     * policy with nice value {@code nice}, then checks the threads that still exist.
+     * Gives each of {@code tids} (threads of this JVM) nice value {@code nice} and, with
+     * {@code fromIdle}, the normal {@code SCHED_OTHER} policy instead of {@code SCHED_IDLE}; then
+     * checks the threads that still exist.
      *
      * @return null if every one that still exists now runs so; otherwise why not
      */
-    static String restore(List<String> tids, int nice) {
-        List<String> command = new ArrayList<>(List.of("sh", "-c", RESTORE_SCRIPT, "sh", Integer.toString(nice)));
+    static String restore(List<String> tids, int nice, boolean fromIdle) {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", RESTORE_SCRIPT, "sh", Integer.toString(nice), fromIdle ? "1" : "0"));
         command.addAll(tids);
         try {
             Process process = new ProcessBuilder(command)

@@ -65,16 +65,21 @@ final class PlatformDispatcher implements Dispatcher {
         priority = new CompletableFuture<>();
         // In the background: the pool serves at once, and a worker's boot does not wait for a process.
         Thread.ofVirtual().name("cadre-compute-priority").start(() -> {
-            String why = !awaitStarted(ready) ? "threads did not start in time"
-                    : tids.size() < config.threads() ? "no kernel thread id for every thread (/proc/thread-self)"
-                    : Niceness.apply(List.copyOf(tids), config.niceness(), config.idleScheduling());
+            boolean started = awaitStarted(ready);
+            java.util.Set<String> own = java.util.Set.copyOf(tids);
+            PriorityGuard.register(own); // before they are lowered: other pools' guards must leave them alone
+            String why = !started ? "threads did not start in time"
+                    : own.size() < config.threads() ? "no kernel thread id for every thread (/proc/thread-self)"
+                    : Niceness.apply(List.copyOf(own), config.niceness(), config.idleScheduling());
             if (why != null && !engine.stopped()) {
                 LOG.warn("cadre-compute threads keep their normal CPU priority instead of {} ({});"
                         + " compute work competes with request threads on equal terms",
                         config.idleScheduling() ? "SCHED_IDLE" : "nice " + config.niceness(), why);
             }
             if (why == null && !engine.stopped()) {
-                PriorityGuard.start(java.util.Set.copyOf(tids), config.niceness(), config.idleScheduling(), engine::stopped, LOG);
+                PriorityGuard.start(own, config.niceness(), config.idleScheduling(), engine::stopped, LOG);
+            } else {
+                PriorityGuard.unregister(own);
             }
             priority.complete(why == null);
         });

@@ -5,10 +5,13 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 
@@ -22,51 +25,88 @@ import org.slf4j.Logger;
  * {@code stat} file of each thread it has not seen before (a priority is inherited when a thread
  * is created, so a thread found normal once stays so unless someone sets it), and gives any that
  * runs under {@code SCHED_IDLE} (when the pool uses it) or at the pool's nice value (when that is
- * not the process's own) the normal policy and the main thread's nice value, with one {@code sh}
- * for all it found. A pass where no thread is new reads one directory.
+ * not the main thread's) the normal policy and the main thread's nice value, with one {@code sh}
+ * for all it found. A pass where no thread is new reads one directory. Compute threads of every
+ * pool of the JVM are left alone: each pool {@linkplain #register registers} its threads before it
+ * lowers them, and a thread named {@code cadre-compute-...} is never touched. A JVM started under
+ * {@code SCHED_IDLE} as a whole is left alone too.
  *
- * <p>Putting a thread back needs root, {@code CAP_SYS_NICE} or a large enough {@code RLIMIT_NICE};
- * without it a failure is logged as a WARN that names the threads, and those threads are not tried
- * again. Runs on its own daemon thread, {@code cadre-prio-guard}, until the
- * pool stops (not named {@code cadre-compute-...}: the kernel's 15-character thread name would
- * then pass for a compute thread's, and the primary's boot-priority step leaves those alone).
+ * <p>Putting a thread back needs {@code CAP_SYS_NICE} or a large enough {@code RLIMIT_NICE}
+ * ({@link PriorityPrivilege}); without it the guard starts no process, and says once, as a WARN
+ * naming the threads, that they keep the low priority (later ones at DEBUG). When the main
+ * thread's nice value changes (a replacement worker booted at a lower priority gets the normal one
+ * back from its primary), threads the guard had given the old value get the new one.
+ *
+ * <p>Runs on its own daemon thread, {@code cadre-prio-guard}, until the pool stops (not named
+ * {@code cadre-compute-...}: the kernel's 15-character thread name would then pass for a compute
+ * thread's, and the primary's boot-priority step leaves those alone). Confined to that thread but
+ * for the static registry.
  */
 final class PriorityGuard {
     /** How often the threads are checked. UNIT: ms. */
     static final long PERIOD_MILLIS = 2_000;
+    private static final String COMPUTE_THREAD = "cadre-compute-";
+    /** The kernel thread ids of the compute threads of every pool of this JVM. */
+    private static final Set<String> COMPUTE_THREADS = ConcurrentHashMap.newKeySet();
 
+    private final Set<String> own;
     private final int niceness;
     private final boolean idle;
     private final BooleanSupplier stopped;
     private final Logger log;
-    /** Threads already looked at: compute threads, threads found normal or put back, threads given up on. */
+    /** Threads already looked at and found normal, or given up on. */
     private final Set<String> known = new HashSet<>();
+    /** Threads this guard put back, and the nice value it gave each. */
+    private final Map<String, Integer> putBack = new HashMap<>();
+    private boolean privileged;
+    private boolean warned;
     private boolean reported;
 
-    private PriorityGuard(Set<String> computeThreads, int niceness, boolean idle, BooleanSupplier stopped, Logger log) {
-        this.known.addAll(computeThreads);
+    private PriorityGuard(Set<String> own, int niceness, boolean idle, BooleanSupplier stopped, Logger log) {
+        this.own = Set.copyOf(own);
         this.niceness = niceness;
         this.idle = idle;
         this.stopped = stopped;
         this.log = log;
+        OptionalInt base = Niceness.statField(mainThread(), 19);
+        this.privileged = base.isPresent() && PriorityPrivilege.mayRaiseTo(base.getAsInt());
     }
 
-    /** Starts checking, every {@link #PERIOD_MILLIS}, until {@code stopped} says so. */
-    static void start(Set<String> computeThreads, int niceness, boolean idle, BooleanSupplier stopped, Logger log) {
-        PriorityGuard guard = new PriorityGuard(computeThreads, niceness, idle, stopped, log);
+    /** A guard for the pool whose compute threads are {@code own}; {@link #check} runs one pass, {@link #start} runs them all. */
+    static PriorityGuard create(Set<String> own, int niceness, boolean idle, BooleanSupplier stopped, Logger log) {
+        return new PriorityGuard(own, niceness, idle, stopped, log);
+    }
+
+    /** Marks {@code tids} as compute threads for every guard of this JVM; call it before lowering them. */
+    static void register(Set<String> tids) {
+        COMPUTE_THREADS.addAll(tids);
+    }
+
+    /** Undoes {@link #register} once the threads are gone or were not lowered. */
+    static void unregister(Set<String> tids) {
+        COMPUTE_THREADS.removeAll(tids);
+    }
+
+    /** Starts checking, every {@link #PERIOD_MILLIS}, until {@code stopped} says so; then unregisters {@code own}. */
+    static void start(Set<String> own, int niceness, boolean idle, BooleanSupplier stopped, Logger log) {
+        PriorityGuard guard = create(own, niceness, idle, stopped, log);
         Thread.ofPlatform().name("cadre-prio-guard").daemon(true).start(guard::run);
     }
 
     private void run() {
-        while (!stopped.getAsBoolean()) {
-            try {
-                Thread.sleep(PERIOD_MILLIS);
-            } catch (InterruptedException e) {
-                return;
+        try {
+            while (!stopped.getAsBoolean()) {
+                try {
+                    Thread.sleep(PERIOD_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (!stopped.getAsBoolean()) {
+                    check();
+                }
             }
-            if (!stopped.getAsBoolean()) {
-                check();
-            }
+        } finally {
+            unregister(own);
         }
     }
 
@@ -78,7 +118,7 @@ final class PriorityGuard {
             for (Path task : tasks) {
                 String tid = task.getFileName().toString();
                 alive.add(tid);
-                if (!known.contains(tid)) {
+                if (!known.contains(tid) && !putBack.containsKey(tid) && !COMPUTE_THREADS.contains(tid)) {
                     fresh.add(tid);
                 }
             }
@@ -86,13 +126,12 @@ final class PriorityGuard {
             return; // no /proc: nothing to check
         }
         known.retainAll(alive); // a thread id can be reused once its thread ends
-        if (fresh.isEmpty()) {
-            return;
-        }
+        putBack.keySet().retainAll(alive);
         OptionalInt base = Niceness.statField(mainThread(), 19);
-        if (base.isEmpty() || (idle && Niceness.statField(mainThread(), 41).orElse(-1) == Niceness.SCHED_IDLE)) {
+        if (base.isEmpty() || (Niceness.statField(mainThread(), 41).orElse(-1) == Niceness.SCHED_IDLE)) {
             return; // unreadable, or the whole process runs under SCHED_IDLE (chrt --idle java ...): nothing inherited
         }
+        followMainThread(base.getAsInt());
         List<String> inherited = new ArrayList<>();
         for (String tid : fresh) {
             if (lowered(tid, base.getAsInt())) {
@@ -101,26 +140,61 @@ final class PriorityGuard {
                 known.add(tid);
             }
         }
-        if (inherited.isEmpty()) {
+        if (!inherited.isEmpty()) {
+            putBack(inherited, base.getAsInt());
+        }
+    }
+
+    private void putBack(List<String> inherited, int base) {
+        List<String> names = inherited.stream().map(PriorityGuard::name).toList();
+        String priority = idle ? "SCHED_IDLE" : "nice " + niceness;
+        String why = privileged ? Niceness.restore(inherited, base, idle)
+                : "this process may not raise a priority again (it needs CAP_SYS_NICE or RLIMIT_NICE)";
+        if (why != null) {
+            privileged = false; // no further attempt: each would fail the same way
+            known.addAll(inherited);
+            if (!warned) {
+                warned = true;
+                log.warn("threads {} inherited the compute threads' priority ({}) and keep it: {}; later ones are logged at DEBUG;"
+                        + " see docs/compute-pool.md", names, priority, why);
+            } else {
+                log.debug("threads {} inherited the compute threads' priority ({}) and keep it", names, priority);
+            }
             return;
         }
-        List<String> names = inherited.stream().map(PriorityGuard::name).toList();
-        String why = Niceness.restore(inherited, base.getAsInt());
-        known.addAll(inherited); // put back, or given up on
-        if (why != null) {
-            log.warn("threads {} inherited the compute threads' priority ({}) and keep it: {}; see docs/compute-pool.md",
-                    names, idle ? "SCHED_IDLE" : "nice " + niceness, why);
-        } else if (!reported) {
+        inherited.forEach(tid -> putBack.put(tid, base));
+        if (!reported) {
             reported = true;
             log.info("threads {} had inherited the compute threads' priority ({}), from a thread, pool or virtual thread a"
                     + " compute task started or woke; they run at normal priority again (later ones are logged at DEBUG)",
-                    names, idle ? "SCHED_IDLE" : "nice " + niceness);
+                    names, priority);
         } else {
-            log.debug("threads {} had inherited the compute threads' priority; normal again", names);
+            log.debug("threads {} had inherited the compute threads' priority ({}); normal again", names, priority);
+        }
+    }
+
+    /** Threads given an earlier main-thread nice value that still have it get the current one. */
+    private void followMainThread(int base) {
+        List<String> stale = new ArrayList<>();
+        putBack.forEach((tid, given) -> {
+            if (given != base && Niceness.statField(tid, 19).orElse(base) == given) {
+                stale.add(tid);
+            }
+        });
+        if (stale.isEmpty() || !privileged) {
+            return;
+        }
+        if (Niceness.restore(stale, base, false) == null) {
+            stale.forEach(tid -> putBack.put(tid, base));
+        } else {
+            privileged = false;
         }
     }
 
     private boolean lowered(String tid, int base) {
+        if (own.contains(tid) || name(tid).startsWith(COMPUTE_THREAD)) {
+            return false;
+        }
         if (idle) {
             return Niceness.statField(tid, 41).orElse(-1) == Niceness.SCHED_IDLE;
         }

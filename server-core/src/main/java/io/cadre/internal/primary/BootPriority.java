@@ -27,9 +27,11 @@ import java.util.concurrent.TimeUnit;
  * caught by the second). A process the worker started while it booted inherited the boot value
  * too (an isolated executor's warm child JVMs, started from the app's {@code main}): the threads of
  * the worker's descendants that still have it get the same value back, or they would run at the
- * boot priority until recycled.
+ * boot priority until recycled. Only the worker's own threads decide whether the restore worked:
+ * a short-lived helper process (a {@code renice} the compute pool runs) may end at the boot value.
  *
- * <p>Lowering a nice value needs privilege: root, {@code CAP_SYS_NICE}, or a {@code RLIMIT_NICE}
+ * <p>Lowering a nice value needs privilege: {@code CAP_SYS_NICE} (root has it, except in a container,
+ * whose runtime usually drops it), or a {@code RLIMIT_NICE}
  * that allows it (systemd's {@code LimitNICE=+0} for nice 0; without the sign systemd reads a raw
  * limit, and {@code LimitNICE=0} allows nothing). Without it a worker could be lowered but never
  * raised again, so {@link #detect} then turns the feature off and says why; workers boot at normal
@@ -49,8 +51,6 @@ final class BootPriority {
     /** How long one {@code renice} may take. UNIT: s. */
     private static final long RENICE_SECONDS = 5;
     private static final String COMPUTE_THREAD = "cadre-compute-";
-    /** {@code CAP_SYS_NICE}, bit 23 of the capability sets in {@code /proc/<pid>/status}. */
-    private static final int CAP_SYS_NICE = 23;
 
     /** How much nicer a replacement boots (the nice increment); 0 when off. */
     final int increment;
@@ -89,9 +89,9 @@ final class BootPriority {
         if (!onPath("nice") || !onPath("renice")) {
             return new BootPriority(0, base.getAsInt(), "nice or renice is not on PATH", computeNiced);
         }
-        if (!mayRaise(base.getAsInt())) {
+        if (!io.cadre.compute.internal.PriorityPrivilege.mayRaiseTo(base.getAsInt())) {
             return new BootPriority(0, base.getAsInt(), "this user may lower a worker's priority but not raise it again"
-                    + " (needs root, CAP_SYS_NICE, or RLIMIT_NICE of at least " + (20 - base.getAsInt())
+                    + " (needs CAP_SYS_NICE, which a container's root usually lacks, or RLIMIT_NICE of at least " + (20 - base.getAsInt())
                     + ", e.g. systemd's LimitNICE=" + (base.getAsInt() >= 0 ? "+" : "") + base.getAsInt() + ")", computeNiced);
         }
         return new BootPriority(increment, base.getAsInt(), null, computeNiced);
@@ -130,7 +130,8 @@ final class BootPriority {
                 renice(tids);
                 restored += tids.size();
             }
-            List<String> left = atBootNice(pid);
+            List<String> left = new ArrayList<>();
+            atBootNice(pid, computeNiced, left);
             if (!left.isEmpty() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                 throw new IllegalStateException(left.size() + " threads still at nice " + bootNice() + " after renice");
             }
@@ -194,29 +195,6 @@ final class BootPriority {
     /** Field 19 ("nice") of a {@code stat} file of {@code /proc}. */
     static OptionalInt niceOf(Path stat) {
         return Proc.statField(stat, 19);
-    }
-
-    /** Whether this process may give a thread the nice value {@code nice} back after raising it. */
-    private static boolean mayRaise(int nice) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:") && line.substring(4).trim().split("\\s+")[1].equals("0")) {
-                    return true; // effective uid 0
-                }
-                if (line.startsWith("CapEff:") && (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << CAP_SYS_NICE)) != 0) {
-                    return true;
-                }
-            }
-            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-                if (line.startsWith("Max nice priority")) {
-                    String soft = line.substring("Max nice priority".length()).trim().split("\\s+")[0];
-                    return soft.equals("unlimited") || Long.parseLong(soft) >= 20 - nice;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // unreadable: assume not
-        }
-        return false;
     }
 
     private static boolean onPath(String program) {
