@@ -105,7 +105,9 @@ public record CadreConfig(
      *     workers or crash replacements, which must serve as soon as they can. Pick paths without
      *     side effects. Empty is off. Default: empty.
      * @param warmUpRequests how many warm-up requests a replacement sends, spread over the paths;
-     *     it stops earlier at a quarter of the boot timeout. Default: 10000.
+     *     it stops earlier at a quarter of the boot timeout (less when the boot was slow: it ends
+     *     a tenth of the boot timeout, at least 1 s, before that runs out), or when the worker
+     *     begins to drain. Default: 10000.
      */
     public record Operations(long hangTimeoutMillis, int rolloutBatch, long maxRequests, long maxMemoryBytes, int adminPort,
             int bootNice, List<String> warmUpPaths, int warmUpRequests) {
@@ -130,6 +132,14 @@ public record CadreConfig(
             for (String path : warmUpPaths) {
                 if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
                     throw new IllegalArgumentException("warm-up path '" + path + "' must start with '/' and hold no spaces or control characters");
+                }
+                try {
+                    if (new java.net.URI(path).getRawFragment() != null) {
+                        throw new IllegalArgumentException("warm-up path '" + path + "' must not hold a fragment ('#')");
+                    }
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalArgumentException("warm-up path '" + path + "' is not a valid request target: " + e.getReason()
+                            + " at index " + e.getIndex());
                 }
             }
             positive("warmUpRequests", warmUpRequests);

@@ -172,9 +172,11 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         }
         io.cadre.internal.route.RouteTable routes = new io.cadre.internal.route.RouteTable(app.routes());
         for (String path : paths) {
-            String bare = path.split("\\?", 2)[0];
-            if (!bare.equals("/health/live") && !bare.equals("/health/ready")
-                    && !(routes.lookup("GET", bare) instanceof io.cadre.internal.route.RouteTable.Found)) {
+            String bare = java.net.URI.create(path).getPath(); // decoded, as routes are matched
+            if (bare.equals("/health/ready")) {
+                throw new UsageException("invalid --warm-up: '" + path + "' answers 503 until the worker is ready, so it warms up nothing");
+            }
+            if (!bare.equals("/health/live") && !(routes.lookup("GET", bare) instanceof io.cadre.internal.route.RouteTable.Found)) {
                 throw new UsageException("invalid --warm-up: '" + path + "' matches no GET route of the app");
             }
         }

@@ -55,9 +55,9 @@ class SettingsTest {
     @Test
     void warmUpPathsMustReachAGetRoute() throws Exception {
         App routed = App.builder().get("/json", req -> "{}").get("/users/{id}", req -> "u").post("/orders", req -> "o").build();
-        Settings s = Settings.parse(routed, new String[] {"--warm-up", "/json, /users/7?full=true,/health/ready", "--warm-up-requests", "500"},
-                Map.of());
-        assertThat(s.config().operations().warmUpPaths()).containsExactly("/json", "/users/7?full=true", "/health/ready");
+        Settings s = Settings.parse(routed, new String[] {"--warm-up", "/json, /users/7?full=true,/health/live,/us%65rs/8", "--warm-up-requests",
+                "500"}, Map.of());
+        assertThat(s.config().operations().warmUpPaths()).containsExactly("/json", "/users/7?full=true", "/health/live", "/us%65rs/8");
         assertThat(s.config().operations().warmUpRequests()).isEqualTo(500);
         assertThat(Settings.parse(routed, new String[0], Map.of("CADRE_WARM_UP", "/json")).config().operations().warmUpPaths())
                 .containsExactly("/json");
@@ -69,6 +69,14 @@ class SettingsTest {
                 .hasMessage("invalid --warm-up: 'json' does not start with '/'");
         assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up", "/json\tx"}, Map.of()))
                 .hasMessageStartingWith("invalid --warm-up: warm-up path '/json\tx' must start with '/' and hold no spaces");
+        assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up", "/health/ready"}, Map.of()))
+                .hasMessage("invalid --warm-up: '/health/ready' answers 503 until the worker is ready, so it warms up nothing");
+        assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up", "/json?x=<"}, Map.of()))
+                .hasMessageStartingWith("invalid --warm-up: warm-up path '/json?x=<' is not a valid request target: Illegal character");
+        assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up", "/json?x=%zz"}, Map.of()))
+                .hasMessageStartingWith("invalid --warm-up: warm-up path '/json?x=%zz' is not a valid request target: Malformed escape");
+        assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up", "/json#top"}, Map.of()))
+                .hasMessage("invalid --warm-up: warm-up path '/json#top' must not hold a fragment ('#')");
         assertThatThrownBy(() -> Settings.parse(routed, new String[] {"--warm-up-requests", "0"}, Map.of()))
                 .hasMessage("invalid --warm-up-requests '0': expected a whole number from 1 to 10000000");
     }

@@ -65,9 +65,19 @@ final class HttpServer {
 
     /**
      * A warm-up before the server joins the shared port: {@code root} answers on a private
-     * loopback port of the same IO threads while {@code client} runs with that port.
+     * loopback port of the same IO threads while {@code client} runs with that port; once
+     * {@code cancelled} says so the server does not join the port.
      */
-    record WarmUp(HttpHandler root, java.util.function.IntConsumer client) {
+    record WarmUp(HttpHandler root, java.util.function.IntConsumer client, java.util.function.BooleanSupplier cancelled) {
+    }
+
+    /** The worker began to drain during the warm-up: the server did not join the shared port and is stopped. */
+    static final class Cancelled extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Cancelled() {
+            super("the worker began to drain during its warm-up");
+        }
     }
 
     /** Starts the server on {@code bind}, after {@code warmUp} (null: none) has run. */
@@ -113,6 +123,9 @@ final class HttpServer {
                 }
                 try (rehearsal) { // closing it closes the loopback socket; the warm-up's connections are closed by then
                     warmUp.client().accept(((InetSocketAddress) local.getLocalAddress()).getPort());
+                }
+                if (warmUp.cancelled().getAsBoolean()) {
+                    throw new Cancelled();
                 }
             }
             socket = openReusePort(bind, limits.backlog());

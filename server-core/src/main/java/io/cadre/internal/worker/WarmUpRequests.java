@@ -20,15 +20,28 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The client side of a replacement worker's warm-up ({@code --warm-up}): a few keep-alive
  * connections to the worker's own private loopback listener send {@code GET} requests on the
- * given paths in turn until {@code requests} were answered or the deadline passed, so that the
- * JIT has compiled the paths' code before the worker takes its first real request. A path that
- * answers anything but 2xx or 3xx (or does not answer) is left out from then on and reported;
- * nothing here ever fails the boot.
+ * given paths in turn until {@code requests} were answered, the deadline passed or the worker
+ * began to drain, so that the JIT has compiled the paths' code before the worker takes its first
+ * real request. A path that answers anything but 2xx or 3xx, or gives no answer within
+ * {@link #ANSWER_MILLIS}, is left out from then on and reported; nothing here ever fails the boot.
  */
 final class WarmUpRequests {
     /** What a warm-up did: answers received, time taken, whether the deadline cut it short, and the paths left out and why. */
     record Result(long answered, long millis, boolean cutShort, Map<String, String> leftOut) {
     }
+
+    /**
+     * What a replacement's warm-up may do: run for at most {@code maxMillis} (0 or less: no time
+     * left, no warm-up), stop early once {@code cancelled} says so (the worker began to drain), and
+     * hand its result to {@code done}.
+     */
+    record Plan(long maxMillis, java.util.function.BooleanSupplier cancelled, java.util.function.Consumer<Result> done) {
+    }
+
+    /** How long one warm-up request may wait for its answer before its path is left out. UNIT: ms. */
+    static final long ANSWER_MILLIS = 2_000;
+    /** How often the waiting caller looks at {@code cancelled}. UNIT: ms. */
+    private static final long CANCEL_POLL_MILLIS = 20;
 
     private final int port;
     private final List<String> paths;
@@ -39,50 +52,63 @@ final class WarmUpRequests {
     /** Requests that got an answer, a bad status or a failure: fewer than {@code requests} means the deadline cut the warm-up short. */
     private final AtomicLong done = new AtomicLong();
     private final Map<String, String> leftOut = new ConcurrentHashMap<>();
-    private final List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The sockets open now, closed by {@link #run} when it ends early: one per connection at most. */
+    private final java.util.Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final java.util.function.BooleanSupplier cancelled;
+    private volatile String connectFailure;
 
-    private WarmUpRequests(int port, List<String> paths, long requests, long deadlineNanos) {
+    private WarmUpRequests(int port, List<String> paths, long requests, long deadlineNanos, java.util.function.BooleanSupplier cancelled) {
         this.port = port;
         this.paths = List.copyOf(paths);
         this.requests = requests;
         this.deadlineNanos = deadlineNanos;
+        this.cancelled = cancelled;
     }
 
     /**
-     * Sends the warm-up on {@code connections} connections to 127.0.0.1:{@code port} and returns when
-     * it is done; never later than about {@code maxMillis} from now.
+     * Sends the warm-up on {@code connections} connections to the loopback {@code port} and returns
+     * when it is done; never later than about {@code maxMillis} from now, and within about
+     * {@value #CANCEL_POLL_MILLIS} ms of {@code cancelled} turning true.
      */
-    static Result run(int port, List<String> paths, long requests, long maxMillis, int connections) {
+    static Result run(int port, List<String> paths, long requests, long maxMillis, int connections,
+            java.util.function.BooleanSupplier cancelled) {
         long start = System.nanoTime();
-        WarmUpRequests warmUp = new WarmUpRequests(port, paths, requests, start + TimeUnit.MILLISECONDS.toNanos(maxMillis));
+        WarmUpRequests warmUp = new WarmUpRequests(port, paths, requests, start + TimeUnit.MILLISECONDS.toNanos(maxMillis), cancelled);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < Math.max(1, connections); i++) {
             threads.add(Thread.ofPlatform().daemon().name("cadre-warm-up-" + (i + 1)).start(warmUp::send));
         }
-        for (Thread t : threads) {
-            try {
-                long left = warmUp.deadlineNanos - System.nanoTime();
-                if (left > 0) {
-                    t.join(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+        try {
+            for (Thread t : threads) {
+                long left;
+                while (t.isAlive() && !cancelled.getAsBoolean() && (left = warmUp.deadlineNanos - System.nanoTime()) > 0) {
+                    t.join(Math.min(CANCEL_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left) + 1));
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        for (Socket s : warmUp.sockets) { // a request still waiting at the deadline: unblock its thread
+        for (Socket s : warmUp.open) { // a request still waiting at the deadline or the cancel: unblock its thread
             closeQuietly(s);
         }
-        boolean cutShort = warmUp.done.get() < requests && warmUp.leftOut.size() < warmUp.paths.size();
-        return new Result(warmUp.answered.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), cutShort,
-                Map.copyOf(warmUp.leftOut));
+        long pathsLeftOut = warmUp.leftOut.keySet().stream().filter(warmUp.paths::contains).count();
+        boolean cutShort = warmUp.done.get() < requests && pathsLeftOut < warmUp.paths.size();
+        Map<String, String> reported = new java.util.HashMap<>(warmUp.leftOut);
+        if (warmUp.connectFailure != null) {
+            reported.put("(connect)", warmUp.connectFailure);
+        }
+        return new Result(warmUp.answered.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), cutShort, Map.copyOf(reported));
+    }
+
+    private boolean goOn() {
+        return System.nanoTime() < deadlineNanos && !cancelled.getAsBoolean();
     }
 
     private void send() {
         Connection connection = null;
         try {
             long i;
-            while ((i = next.getAndIncrement()) < requests && System.nanoTime() < deadlineNanos) {
+            while (goOn() && (i = next.getAndIncrement()) < requests) {
                 String path = pathFor(i);
                 if (path == null) {
                     return; // every path was left out
@@ -91,15 +117,18 @@ final class WarmUpRequests {
                     connection = connect();
                 }
                 Answer answer;
+                long untilDeadline = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 1;
+                boolean deadlineFirst = untilDeadline <= ANSWER_MILLIS;
                 try {
-                    connection.socket().setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 1));
+                    connection.socket().setSoTimeout((int) Math.max(1, Math.min(ANSWER_MILLIS, untilDeadline)));
                     answer = connection.exchange(path);
                 } catch (IOException e) {
-                    if (System.nanoTime() < deadlineNanos && !(e instanceof java.net.SocketTimeoutException)) { // else the deadline, not the path
-                        leftOut.putIfAbsent(path, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                    if (goOn() || (!deadlineFirst && e instanceof java.net.SocketTimeoutException)) { // else the deadline or the cancel, not the path
+                        leftOut.putIfAbsent(path, e instanceof java.net.SocketTimeoutException ? "no answer within " + ANSWER_MILLIS + " ms"
+                                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
                         done.incrementAndGet();
                     }
-                    closeQuietly(connection.socket());
+                    close(connection.socket());
                     connection = null;
                     continue;
                 }
@@ -110,15 +139,17 @@ final class WarmUpRequests {
                 }
                 done.incrementAndGet();
                 if (answer.close()) {
-                    closeQuietly(connection.socket());
+                    close(connection.socket());
                     connection = null;
                 }
             }
         } catch (IOException e) {
-            leftOut.putIfAbsent("(connect)", e.toString());
+            if (goOn()) {
+                connectFailure = e.toString();
+            }
         } finally {
             if (connection != null) {
-                closeQuietly(connection.socket());
+                close(connection.socket());
             }
         }
     }
@@ -136,13 +167,16 @@ final class WarmUpRequests {
 
     private Connection connect() throws IOException {
         Socket socket = new Socket();
-        sockets.add(socket);
+        open.add(socket);
         try {
+            if (!goOn()) { // run() may have closed the open sockets already
+                throw new IOException("the warm-up ended");
+            }
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
             return new Connection(socket, new BufferedInputStream(socket.getInputStream(), 16 * 1024), socket.getOutputStream());
         } catch (IOException e) {
-            closeQuietly(socket);
+            close(socket);
             throw e;
         }
     }
@@ -184,7 +218,9 @@ final class WarmUpRequests {
                     }
                 }
             }
-            if (chunked) {
+            if (status / 100 == 1 || status == 204 || status == 304) {
+                // no body, whatever the headers say (RFC 9112, section 6.3)
+            } else if (chunked) {
                 for (long size = chunkSize(in); size > 0; size = chunkSize(in)) {
                     skip(in, size);
                     line(in);
@@ -242,6 +278,11 @@ final class WarmUpRequests {
             }
             left -= skipped;
         }
+    }
+
+    private void close(Socket socket) {
+        open.remove(socket);
+        closeQuietly(socket);
     }
 
     private static void closeQuietly(Socket socket) {

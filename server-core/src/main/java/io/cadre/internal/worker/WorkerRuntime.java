@@ -60,6 +60,7 @@ public final class WorkerRuntime {
     private final ServerState state = new ServerState();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean drainStarted = new AtomicBoolean();
+    private volatile long warmUpLimitMillis;
     private IpcChannel ipc;
     private ScheduledExecutorService heartbeat;
     private WorkerServer http;
@@ -127,7 +128,9 @@ public final class WorkerRuntime {
         WorkerServer server;
         try {
             server = WorkerServer.start(app, config, env.workerCount(), bind, handle, state, this::firstResponse,
-                    env.replacement() ? this::warmedUp : null);
+                    env.replacement() ? warmUpPlan() : null);
+        } catch (HttpServer.Cancelled e) {
+            return exit.join(); // the drain that cancelled the warm-up ends the worker
         } catch (BindException e) {
             System.err.println("cadre worker " + env.id() + ": cannot bind " + env.host() + ":" + env.port() + ": " + e.getMessage());
             return ExitCodes.SERVER_FAILED;
@@ -157,12 +160,29 @@ public final class WorkerRuntime {
         return exit.join();
     }
 
+    /**
+     * A replacement's warm-up: at most a quarter of the boot timeout, and never so long that the
+     * worker could miss the boot timeout, counted from its fork (a margin of a tenth of it, at least
+     * 1 s, is left for joining the port and saying ready); it stops when a drain begins.
+     */
+    private WarmUpRequests.Plan warmUpPlan() {
+        long boot = config.supervision().bootTimeoutMillis();
+        warmUpLimitMillis = warmUpLimit(boot, sinceFork());
+        return new WarmUpRequests.Plan(warmUpLimitMillis, drainStarted::get, this::warmedUp);
+    }
+
+    /** The warm-up's time limit for a boot timeout of {@code bootMillis}, {@code elapsedMillis} after the fork; 0 or less: none. */
+    static long warmUpLimit(long bootMillis, long elapsedMillis) {
+        return Math.min(bootMillis / 4, bootMillis - elapsedMillis - Math.max(1_000, bootMillis / 10));
+    }
+
     private void warmedUp(WarmUpRequests.Result result) {
         StringBuilder line = new StringBuilder().append("worker ").append(env.id()).append(" warmed up on ")
                 .append(String.join(", ", config.operations().warmUpPaths())).append(": ").append(result.answered())
                 .append(" requests in ").append(result.millis()).append(" ms");
         if (result.cutShort()) {
-            line.append(", stopped at the time limit (a quarter of the boot timeout)");
+            line.append(warmUpLimitMillis <= 0 ? ", none: its boot left no time for it"
+                    : ", stopped at the time limit (" + warmUpLimitMillis + " ms: a quarter of the boot timeout, or what the boot left of it)");
         }
         if (result.leftOut().isEmpty()) {
             Log.log.info("{}", line);

@@ -33,14 +33,17 @@ final class WorkerServer {
     }
 
     /**
-     * Starts the server on {@code bind}. With {@code warmedUp} (a replacement worker) and warm-up
+     * Starts the server on {@code bind}. With {@code warmUp} (a replacement worker) and warm-up
      * paths configured, the server first answers its own warm-up requests on a private loopback
      * port, through a second root handler over the same routes, filters and threads whose
-     * requests count nowhere (their own state, metrics that are thrown away, no first response),
-     * and hands the outcome to {@code warmedUp}.
+     * requests count in no HTTP metric (their own state, metrics that are thrown away, no first
+     * response; the compute pool's timings do include them), and hands the outcome to the plan.
+     *
+     * @throws HttpServer.Cancelled when the plan was cancelled during the warm-up (the worker
+     *     began to drain): the server never joined the shared port, and is stopped
      */
     static WorkerServer start(App app, CadreConfig config, int workers, InetSocketAddress bind, Worker worker, ServerState state,
-            Runnable onFirstResponse, java.util.function.Consumer<WarmUpRequests.Result> warmedUp) throws IOException {
+            Runnable onFirstResponse, WarmUpRequests.Plan warmUpPlan) throws IOException {
         ExecutorService requestThreads = HttpServer.requestThreads();
         IoWatchdog watchdog = new IoWatchdog(config.http().ioStallWarnMillis()).start();
         WorkerMetrics metrics = new WorkerMetrics();
@@ -55,11 +58,21 @@ final class WorkerServer {
             RootHandler root = new RootHandler(table, invoker, state, requestThreads, compute, watchdog, worker, onFirstResponse,
                     metered ? new RouteMeters(metrics.http(), app.routes()) : null);
             HttpServer.WarmUp warmUp = null;
-            if (warmedUp != null && !ops.warmUpPaths().isEmpty()) {
-                RootHandler rehearsal = new RootHandler(table, invoker, new ServerState(), requestThreads, compute, watchdog, worker, () -> {
-                }, metered ? new RouteMeters(new WorkerMetrics().http(), app.routes()) : null);
-                warmUp = new HttpServer.WarmUp(rehearsal, port -> warmedUp.accept(WarmUpRequests.run(port, ops.warmUpPaths(),
-                        ops.warmUpRequests(), config.supervision().bootTimeoutMillis() / 4, WARM_UP_CONNECTIONS)));
+            if (warmUpPlan != null && !ops.warmUpPaths().isEmpty()) {
+                if (warmUpPlan.maxMillis() <= 0) {
+                    warmUpPlan.done().accept(new WarmUpRequests.Result(0, 0, true, java.util.Map.of()));
+                } else {
+                    RootHandler rehearsal = new RootHandler(table, invoker, new ServerState(), requestThreads, compute, watchdog, worker,
+                            () -> {
+                            }, metered ? new RouteMeters(new WorkerMetrics().http(), app.routes()) : null);
+                    warmUp = new HttpServer.WarmUp(rehearsal, port -> {
+                        WarmUpRequests.Result result = WarmUpRequests.run(port, ops.warmUpPaths(), ops.warmUpRequests(),
+                                warmUpPlan.maxMillis(), WARM_UP_CONNECTIONS, warmUpPlan.cancelled());
+                        if (!warmUpPlan.cancelled().getAsBoolean()) {
+                            warmUpPlan.done().accept(result);
+                        }
+                    }, warmUpPlan.cancelled());
+                }
             }
             return new WorkerServer(HttpServer.start(config, bind, root, requestThreads, warmUp), watchdog, compute, requestThreads, metrics);
         } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.cadre.internal.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cadre.App;
 import io.cadre.CadreConfig;
@@ -14,8 +15,11 @@ import org.junit.jupiter.api.Test;
 /** A replacement worker's warm-up: its own requests on a private listener, counted nowhere, before it serves. */
 class WarmUpTest {
     private final AtomicInteger calls = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch hung = new java.util.concurrent.CountDownLatch(1);
     private final App app = App.builder()
             .get("/hot", ExecutionModel.IO, req -> "hot " + calls.incrementAndGet())
+            .get("/nothing", req -> null) // 204: no body, and no length either
+            .get("/hang", req -> hung.await(30, java.util.concurrent.TimeUnit.SECONDS))
             .get("/big", req -> "x".repeat(40_000)) // a long body, on a virtual thread
             .get("/broken", req -> {
                 throw new IllegalStateException("not warm-up material");
@@ -82,6 +86,68 @@ class WarmUpTest {
             assertThat(RawHttp.get(t.port, "/slow").status()).isEqualTo(200);
         }
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anAnswerWithoutABodyDoesNotStallTheWarmUp() throws Exception {
+        AtomicReference<WarmUpRequests.Result> result = new AtomicReference<>();
+        try (TestServer t = new TestServer(app, config(List.of("/hot", "/nothing"), 200), result::set)) {
+            WarmUpRequests.Result r = result.get();
+            assertThat(r.leftOut()).isEmpty();
+            assertThat(r.cutShort()).as(r.toString()).isFalse();
+            assertThat(r.answered()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aPathThatDoesNotAnswerIsLeftOutAfterTheAnswerTimeAndTheRestWarmUp() throws Exception {
+        AtomicReference<WarmUpRequests.Result> result = new AtomicReference<>();
+        try (TestServer t = new TestServer(app, config(List.of("/hang", "/hot"), 100), result::set)) {
+            WarmUpRequests.Result r = result.get();
+            assertThat(r.leftOut()).containsExactly(java.util.Map.entry("/hang", "no answer within " + WarmUpRequests.ANSWER_MILLIS + " ms"));
+            assertThat(r.cutShort()).as(r.toString()).isFalse();
+            assertThat(r.answered()).isPositive();
+        } finally {
+            hung.countDown();
+        }
+    }
+
+    @Test
+    void aDrainDuringTheWarmUpStopsItAndTheServerNeverJoinsThePort() {
+        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+        App app = App.builder().get("/hot", ExecutionModel.IO, req -> {
+            if (calls.incrementAndGet() == 50) {
+                draining.set(true);
+            }
+            return "hot";
+        }).build();
+        AtomicReference<WarmUpRequests.Result> result = new AtomicReference<>();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> new TestServer(app, config(List.of("/hot"), 10_000_000),
+                new WarmUpRequests.Plan(15_000, draining::get, result::set)).close())
+                .isInstanceOf(HttpServer.Cancelled.class);
+        assertThat(result.get()).as("a cancelled warm-up reports nothing").isNull();
+        assertThat(calls.get()).isBetween(50, 10_000);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aBootThatLeftNoTimeGetsNoWarmUp() throws Exception {
+        AtomicReference<WarmUpRequests.Result> result = new AtomicReference<>();
+        try (TestServer t = new TestServer(app, config(List.of("/hot"), 100), new WarmUpRequests.Plan(0, () -> false, result::set))) {
+            assertThat(result.get()).isEqualTo(new WarmUpRequests.Result(0, 0, true, java.util.Map.of()));
+            assertThat(calls.get()).isZero();
+            assertThat(RawHttp.get(t.port, "/hot").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theWarmUpGetsAQuarterOfTheBootTimeoutOrWhatTheBootLeftOfIt() {
+        assertThat(WorkerRuntime.warmUpLimit(60_000, 500)).isEqualTo(15_000);
+        assertThat(WorkerRuntime.warmUpLimit(60_000, 50_000)).isEqualTo(4_000); // 60 - 50 - a margin of 6 s
+        assertThat(WorkerRuntime.warmUpLimit(60_000, 56_000)).isNegative();
+        assertThat(WorkerRuntime.warmUpLimit(4_000, 500)).isEqualTo(1_000);
+        assertThat(WorkerRuntime.warmUpLimit(4_000, 2_600)).isEqualTo(400); // the margin is at least 1 s
     }
 
     @Test
