@@ -23,7 +23,11 @@ public @interface RateLimit {
     enum Key {
         /** The client's IP address (the TCP peer; a proxy's {@code X-Forwarded-For} is not trusted). */
         IP,
-        /** The session id (the request's session is used, and started if it had none). */
+        /**
+         * The session id, for a request that brings a live session; a request without one (no
+         * cookie, or an unknown or expired id) is counted by its client IP instead, as with
+         * {@link #IP}: a session it would start is stored only if the route writes to it.
+         */
         SESSION,
         /** The value of the header named by {@link #header()}; requests without it share one budget. */
         HEADER

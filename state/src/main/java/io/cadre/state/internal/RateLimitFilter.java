@@ -53,6 +53,21 @@ public final class RateLimitFilter implements Filter {
         if (effective == null) {
             return next.proceed();
         }
+        if (request.route().model() == io.cadre.ExecutionModel.IO && !Thread.currentThread().isVirtual()) {
+            // counting is a Redis round trip: not on an IO thread, whose other connections would wait for it
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return limited(effective, request, next);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }, StateThreads.BLOCKING).thenCompose(r -> r instanceof CompletionStage<?> stage ? stage.thenApply(v -> (Object) v)
+                    : java.util.concurrent.CompletableFuture.completedFuture(r));
+        }
+        return limited(effective, request, next);
+    }
+
+    private Object limited(Rule effective, Request request, Chain next) throws Exception {
         RateLimiter.Decision decision;
         try {
             decision = limiter.get().hit(effective.name(), effective.key().apply(request), effective.limit(),
@@ -83,11 +98,21 @@ public final class RateLimitFilter implements Filter {
         return response;
     }
 
+    /**
+     * The session's id when the request brings a live session; else the client's IP: a request
+     * without one would start a new session, which nothing stores unless the route writes to it,
+     * so each such request would get a fresh budget.
+     */
+    static String sessionOrIp(Request request) {
+        Session session = Session.of(request);
+        return session.isNew() ? "ip " + clientIp(request) : "session " + session.id();
+    }
+
     private static Rule fromAnnotation(RateLimit a, Request request) {
         String name = a.name().isEmpty() ? request.route().method() + " " + request.route().template() : a.name();
         Function<Request, String> key = switch (a.key()) {
             case IP -> RateLimitFilter::clientIp;
-            case SESSION -> r -> Session.of(r).id();
+            case SESSION -> RateLimitFilter::sessionOrIp;
             case HEADER -> {
                 if (a.header().isBlank()) {
                     throw new IllegalStateException("@RateLimit(key = HEADER) on " + request.route().source() + " names no header");

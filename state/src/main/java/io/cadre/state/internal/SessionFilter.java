@@ -5,6 +5,7 @@ import io.cadre.Request;
 import io.cadre.Response;
 import io.cadre.state.Session;
 import io.cadre.state.SessionOptions;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -30,7 +31,11 @@ public final class SessionFilter implements Filter {
         request.attribute(Session.class.getName(), session);
         Object result = next.proceed();
         if (result instanceof CompletionStage<?> stage) {
-            return stage.thenApply(value -> finish(session, sent != null, request, value));
+            // Writing the session back may be a Redis round trip: not on the thread that completed
+            // the stage when that is a Redisson event loop (it alone reads the answer) or an IO thread.
+            return stage.thenCompose(value -> Thread.currentThread().isVirtual()
+                    ? CompletableFuture.completedFuture(finish(session, sent != null, request, value))
+                    : CompletableFuture.supplyAsync(() -> finish(session, sent != null, request, value), StateThreads.BLOCKING));
         }
         return finish(session, sent != null, request, result);
     }

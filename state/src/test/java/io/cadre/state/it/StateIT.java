@@ -121,6 +121,27 @@ class StateIT {
             assertThat(sid(adopted)).isNotNull().isNotEqualTo(planted);
             assertThat(json(adopted).get("count").asLong()).isEqualTo(1);
 
+            for (int i = 1; i <= 4; i++) { // no session: counted by the client's IP, not a fresh budget each time
+                assertThat(RawHttp.get(port, "/per-session").status()).as("request %d without a session", i).isEqualTo(i <= 3 ? 200 : 429);
+            }
+            for (int i = 1; i <= 4; i++) { // a live session has its own budget
+                assertThat(send(port, "GET", "/per-session", loggedIn).status()).as("request %d of the session", i).isEqualTo(i <= 3 ? 200 : 429);
+            }
+
+            RawHttp.Response visit = RawHttp.get(port, "/async-visit"); // its session is written after a Redisson future completed
+            assertThat(visit.status()).as(visit.body()).isEqualTo(200);
+            String visitor = sid(visit);
+            assertThat(visitor).isNotNull();
+            assertThat(json(send(port, "GET", "/me", visitor)).get("user").asText()).isEqualTo("visitor");
+
+            for (int i = 1; i <= 3; i++) { // a limit on an IO-thread route counts off the IO thread
+                RawHttp.Response r = RawHttp.get(port, "/io-limited");
+                assertThat(r.status()).as("request %d", i).isEqualTo(i <= 2 ? 200 : 429);
+                if (i <= 2) {
+                    assertThat(json(r).get("virtual").asBoolean()).isTrue();
+                }
+            }
+
             RawHttp.Response logout = send(port, "POST", "/logout", loggedIn);
             assertThat(logout.status()).isEqualTo(204);
             assertThat(logout.header("Set-Cookie")).contains("sid=;").contains("Max-Age=0");

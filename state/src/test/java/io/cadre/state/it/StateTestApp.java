@@ -80,6 +80,26 @@ public final class StateTestApp {
             return Map.of("pid", request.worker().pid());
         }
 
+        /** A session written by a route whose answer a Redisson future completes, on Redisson's event loop. */
+        @GET("/async-visit")
+        public java.util.concurrent.CompletionStage<Map<String, Object>> asyncVisit(Session session) {
+            session.put("user", "visitor");
+            return state.redisson().getAtomicLong("async-visits").incrementAndGetAsync().thenApply(n -> Map.of("visits", n));
+        }
+
+        @GET("/io-limited")
+        @io.cadre.NonBlocking
+        @RateLimit(name = "io-limited", limit = 2, windowSeconds = 60, key = RateLimit.Key.IP)
+        public Map<String, Object> ioLimited() {
+            return Map.of("virtual", Thread.currentThread().isVirtual());
+        }
+
+        @GET("/per-session")
+        @RateLimit(name = "per-session", limit = 3, windowSeconds = 60, key = RateLimit.Key.SESSION)
+        public Map<String, Object> perSession(Session session) {
+            return Map.of("user", session.get("user").orElse(""));
+        }
+
         @GET("/limited-open")
         @RateLimit(name = "limited-open", limit = 1_000_000, key = RateLimit.Key.IP, failOpen = true)
         public Map<String, Object> limitedOpen(Request request) {
