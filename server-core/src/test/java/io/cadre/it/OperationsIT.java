@@ -209,6 +209,30 @@ class OperationsIT {
     }
 
     @Test
+    void aServingWorkerThatDiesWhileItsReplacementBootsIsTakenOverByThatReplacement() throws Exception {
+        try (ClusterProcess cluster = start(List.of("--workers", "1"), Map.of())) {
+            int port = cluster.awaitListening(BOOT);
+            long old = pidOf(port);
+            cluster.signal("HUP");
+            cluster.awaitStderr(l -> l.contains("forked worker 1 (pid") && l.contains("generation 2"), BOOT);
+            Signal.send(old, "KILL"); // the replacement needs hundreds of ms more to be ready
+
+            cluster.awaitStderr(l -> l.contains("generation 2) takes over when it is ready"), BOOT);
+            cluster.awaitStderr(l -> l.contains("rolling restart (SIGHUP) stopped after 0 replaced"), BOOT);
+            cluster.awaitStderr(l -> l.contains("generation 2) is ready and replaces"), BOOT);
+            assertThat(RawHttp.get(port, "/whoami").status()).isEqualTo(200);
+
+            // the rollout is over (a stuck one refuses the next) and no third worker was forked for the dead one
+            cluster.signal("HUP");
+            cluster.awaitStderr(l -> l.contains("rolling restart (SIGHUP) done: 1 workers replaced"), BOOT);
+            assertThat(readyGenerations(cluster)).containsEntry(1, 3);
+            assertThat(cluster.stderr()).noneMatch(l -> l.contains("generation 4"));
+            assertThat(ProcessHandle.of(cluster.pid()).orElseThrow().children().filter(ProcessHandle::isAlive).count())
+                    .as("worker processes").isEqualTo(1);
+        }
+    }
+
+    @Test
     void aStoppedWorkerIsKilledAndReplaced() throws Exception {
         try (ClusterProcess cluster = start(List.of("--workers", "1", "--hang-timeout", "2000"), Map.of())) {
             int port = cluster.awaitListening(BOOT);

@@ -64,6 +64,11 @@ public final class IpcServer implements AutoCloseable {
             } catch (IOException e) {
                 if (server.isOpen()) {
                     log.warn("IPC accept failed: {}", e.toString());
+                    try {
+                        Thread.sleep(100); // out of file descriptors, say: neither spin nor flood the log
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
                     continue;
                 }
                 return;

@@ -56,16 +56,21 @@ public final class Control {
 
     private static void serve(SocketChannel channel, Supervisor supervisor, long drainMillis) {
         try (channel) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+            java.io.InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(channel), 1_024);
             OutputStream out = Channels.newOutputStream(channel);
-            String line = in.readLine();
-            if (line == null) {
+            java.io.ByteArrayOutputStream command = new java.io.ByteArrayOutputStream();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') { // at most 1 000 bytes are read, whatever the peer sends
+                if (command.size() >= 1_000) {
+                    answer(out, false, "command too long");
+                    return;
+                }
+                command.write(c);
+            }
+            if (c == -1 && command.size() == 0) {
                 return;
             }
-            if (line.length() > 1_000) {
-                answer(out, false, "command too long");
-                return;
-            }
+            String line = command.toString(StandardCharsets.UTF_8).strip();
             log.info("ctl: {}", line);
             Supervisor.Outcome outcome = execute(line.trim().split("\\s+"), supervisor, drainMillis, out);
             answer(out, outcome.ok(), outcome.text());

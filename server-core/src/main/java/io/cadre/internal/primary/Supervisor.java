@@ -104,7 +104,8 @@ final class Supervisor {
         /** Told each step as it happens (ctl reload prints them); called on the supervisor thread. */
         final java.util.function.Consumer<String> progress;
         final Deque<Integer> pending = new ArrayDeque<>();
-        final Set<Integer> active = new HashSet<>();
+        /** Slot id to the worker it replaces: only that worker's exit completes the slot's step. */
+        final Map<Integer, WorkerProcess> active = new HashMap<>();
         final CompletableFuture<Outcome> done = new CompletableFuture<>();
         final long startedNanos = System.nanoTime();
         int replaced;
@@ -268,6 +269,9 @@ final class Supervisor {
             slot.pendingFork = null;
         }
         if (phase == Phase.STOPPING || breaker.isOpen() || slot.removing) {
+            if (!surge) {
+                maybeListening(); // this slot is given up: startup may be settled now
+            }
             return;
         }
         slot.generation++;
@@ -376,6 +380,12 @@ final class Supervisor {
         live.remove(wp);
         connections.forget(wp);
         cancel(wp.bootTimer);
+        for (long request : wp.dumps) {
+            CompletableFuture<Outcome> waiting = dumps.remove(request);
+            if (waiting != null) {
+                waiting.complete(new Outcome(false, wp + " exited before it wrote the dump"));
+            }
+        }
         IpcChannel channel = wp.channel;
         handle.workerGone(slot.id, channel);
         if (channel != null) {
@@ -396,11 +406,11 @@ final class Supervisor {
                 log.info("worker {} removed; {} workers now", slot.id, wanted());
             }
             Rollout r = rollout;
-            if (r != null && r.active.remove(slot.id)) {
+            if (r != null && r.active.remove(slot.id, wp)) {
                 r.replaced++;
                 tell(r, "worker " + slot.id + ": " + wp + " " + how + " after draining (" + r.replaced + " of " + r.total() + " replaced)");
-                advanceRollout();
             }
+            advanceRollout(); // a step of it, or a recycle it waited for, is done
             return;
         }
         if (wp.refusedAotCache && wp.channel == null && wp.stoppedBecause == null && (slot.current == wp || slot.next == wp)) {
@@ -419,6 +429,9 @@ final class Supervisor {
         if (slot.next == wp) {
             slot.next = null;
             replacementFailed(slot, wp, (wp.stoppedBecause != null ? wp.stoppedBecause + ": " : "") + how + " before it was ready");
+            if (slot.current != null && !slot.current.alive() && slot.pendingFork == null) {
+                crashed(slot, wp, how); // the worker it was to replace died meanwhile: the slot needs a worker
+            }
             return;
         }
         if (slot.current != wp) {
@@ -432,6 +445,7 @@ final class Supervisor {
         }
         Rollout r = rollout;
         if (r != null) {
+            r.active.remove(slot.id, wp); // its replacement may still take over the slot, but this step is over
             failRollout(wp + " " + how + " during the rollout");
         }
         handle.metrics().restart(slot.id, wp.hung ? "hang" : wp.state == WorkerProcess.State.STARTING ? "boot_failure" : "crash");
@@ -459,6 +473,11 @@ final class Supervisor {
                 finish(ExitCodes.FATAL);
             }
             maybeListening();
+            return;
+        }
+        if (slot.next != null && slot.next.alive()) {
+            // the replacement that was booting takes the slot over once it is ready (or, if it fails, a fork follows then)
+            log.info("worker {}: {} takes over when it is ready", slot.id, slot.next);
             return;
         }
         slot.restarts++;
@@ -526,7 +545,7 @@ final class Supervisor {
             slot.next = null;
             log.info("{} is ready and replaces {} ({})", wp, old, slot.nextReason);
             Rollout r = rollout;
-            if (r != null && r.active.contains(slot.id)) {
+            if (r != null && r.active.containsKey(slot.id)) {
                 tell(r, "worker " + slot.id + ": " + wp + " ready " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wp.spawnedAtNanos)
                         + " ms after its fork; " + old + " drains");
             }
@@ -582,8 +601,10 @@ final class Supervisor {
     private void replacementFailed(Slot slot, WorkerProcess wp, String how) {
         slot.noReplaceBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLACE_RETRY_MILLIS);
         log.error("{}, started to replace {} ({}), {}; {} keeps serving", wp, slot.current, slot.nextReason, how, slot.current);
-        if (rollout != null && rollout.active.remove(slot.id)) {
+        if (rollout != null && rollout.active.remove(slot.id) != null) {
             failRollout(wp + " " + how);
+        } else {
+            advanceRollout(); // a recycle's replacement failed: a rollout waiting for it may go on
         }
     }
 
@@ -620,10 +641,15 @@ final class Supervisor {
         if (r == null) {
             return;
         }
+        List<Integer> busy = new ArrayList<>();
         while (r.failure == null && r.active.size() < config.operations().rolloutBatch() && !r.pending.isEmpty()) {
             int id = r.pending.poll();
             Slot slot = slots.get(id);
             if (slot == null || slot.removing) {
+                continue;
+            }
+            if (slot.next != null) {
+                busy.add(id); // a recycle is replacing it: its turn comes once that is settled
                 continue;
             }
             if (!replace(slot, "rollout", "rolling restart (" + r.why + ")")) {
@@ -631,9 +657,15 @@ final class Supervisor {
                         : slot.current + " is " + slot.current.state.name().toLowerCase()));
                 break;
             }
-            r.active.add(id);
+            r.active.put(id, slot.current);
             tell(r, "worker " + id + ": started " + slot.next + " to replace " + slot.current
                     + (slot.next.bootNiced ? ", booting at nice " + bootPriority.bootNice() : ""));
+        }
+        if (r.failure == null) {
+            for (int id : busy) {
+                tell(r, "worker " + id + ": waits for the replacement a recycle started");
+            }
+            r.pending.addAll(busy);
         }
         if (r.active.isEmpty() && (r.pending.isEmpty() || r.failure != null)) {
             rollout = null;
@@ -685,6 +717,9 @@ final class Supervisor {
             return new Outcome(false, "a rollout is running; scale when it is done");
         }
         int now = wanted();
+        if (workers > now && breaker.isOpen()) {
+            return new Outcome(false, "the crash breaker is open: no new worker would start; fix the cause and restart Cadre");
+        }
         if (workers > now) {
             int next = slots.isEmpty() ? 1 : ((TreeMap<Integer, Slot>) slots).lastKey() + 1;
             for (int i = now; i < workers; i++) {
@@ -815,12 +850,13 @@ final class Supervisor {
         long request = ++dumpRequests;
         CompletableFuture<Outcome> answer = new CompletableFuture<>();
         dumps.put(request, answer);
+        wp.dumps.add(request);
         wp.channel.send(new Dump(request, kind).frame());
         long timeout = kind.equals("heap") ? 300_000 : 10_000;
         later(() -> {
             CompletableFuture<Outcome> waiting = dumps.remove(request);
             if (waiting != null) {
-                if (kind.equals("threads")) {
+                if (kind.equals("threads") && wp.alive()) {
                     Thread.ofVirtual().start(() -> Signals.send(wp.pid(), "QUIT"));
                 }
                 waiting.complete(new Outcome(false, wp + " did not answer within " + timeout / 1000 + " s; it may be hung"
@@ -832,6 +868,7 @@ final class Supervisor {
     }
 
     private void dumped(WorkerProcess wp, Dumped dumped) {
+        wp.dumps.remove(dumped.request());
         CompletableFuture<Outcome> waiting = dumps.remove(dumped.request());
         if (waiting != null) {
             waiting.complete(dumped.error().isEmpty() ? new Outcome(true, dumped.path())

@@ -26,6 +26,8 @@ final class WorkerProcess {
     volatile Heartbeat vitals = Heartbeat.NONE;
     /** Drained on purpose (replaced, recycled, scaled down): its exit is no crash. */
     boolean retired;
+    /** Dump requests sent to it and not yet answered; failed at once when it exits. */
+    final java.util.List<Long> dumps = new java.util.ArrayList<>();
     /** Its JVM said it could not use the AOT cache (set by the output relay). */
     volatile boolean refusedAotCache;
     /** It was forked at the lower boot priority ({@link BootPriority}), to be restored once ready. */
