@@ -37,7 +37,11 @@ public interface Session {
     /** Removes attribute {@code name}; written when the route has answered. */
     void remove(String name);
 
-    /** Adds {@code delta} to the counter attribute {@code name} at once, atomically; returns the new value. */
+    /**
+     * Adds {@code delta} to the counter attribute {@code name} at once, atomically; returns the new
+     * value. Fails with {@link IllegalStateException} when this request already {@link #put} or
+     * {@link #remove}d {@code name} (those are written after the route answers, the increment now).
+     */
     long increment(String name, long delta);
 
     /**

@@ -8,9 +8,10 @@ import java.util.regex.Pattern;
  *
  * @param cookieName the session cookie's name; generic on purpose. Default: {@code sid}.
  * @param idleTimeoutMillis a session not used for this long is over; every request that uses it
- *     starts the time again (sliding). Enforced on the server. UNIT: ms. Default: 1800000 (30 min).
+ *     starts the time again (sliding). Enforced on the server. At most {@link #MAX_TIMEOUT_MILLIS}.
+ *     UNIT: ms. Default: 1800000 (30 min).
  * @param absoluteTimeoutMillis a session is over this long after it began, used or not. Enforced on
- *     the server. UNIT: ms. Default: 43200000 (12 h).
+ *     the server. At most {@link #MAX_TIMEOUT_MILLIS}. UNIT: ms. Default: 43200000 (12 h).
  * @param secureCookie always mark the cookie {@code Secure}; it is marked so anyway for a request
  *     that came over HTTPS (or says so in {@code X-Forwarded-Proto}). Default: false.
  * @param sameSite the cookie's {@code SameSite}: {@code Lax}, {@code Strict} or {@code None}
@@ -20,6 +21,9 @@ import java.util.regex.Pattern;
 public record SessionOptions(String cookieName, long idleTimeoutMillis, long absoluteTimeoutMillis, boolean secureCookie,
         String sameSite, String keyPrefix) {
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+
+    /** The longest timeout allowed: 10 years. UNIT: ms. */
+    public static final long MAX_TIMEOUT_MILLIS = 10L * 366 * 24 * 3_600_000L;
 
     public static final SessionOptions DEFAULTS = new SessionOptions("sid", 30 * 60_000L, 12 * 3_600_000L, false, "Lax",
             "cadre:session:");
@@ -31,6 +35,11 @@ public record SessionOptions(String cookieName, long idleTimeoutMillis, long abs
         }
         if (idleTimeoutMillis <= 0 || absoluteTimeoutMillis <= 0) {
             throw new IllegalArgumentException("session timeouts must be > 0");
+        }
+        if (idleTimeoutMillis > MAX_TIMEOUT_MILLIS || absoluteTimeoutMillis > MAX_TIMEOUT_MILLIS) {
+            // the expiry arithmetic (creation time + timeout) and Redis's PEXPIRE must not overflow
+            throw new IllegalArgumentException("session timeouts must be at most " + MAX_TIMEOUT_MILLIS + " ms (10 years), were "
+                    + idleTimeoutMillis + " and " + absoluteTimeoutMillis);
         }
         if (!sameSite.equals("Lax") && !sameSite.equals("Strict") && !sameSite.equals("None")) {
             throw new IllegalArgumentException("sameSite must be Lax, Strict or None, was " + sameSite);

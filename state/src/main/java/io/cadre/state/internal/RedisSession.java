@@ -43,13 +43,15 @@ final class RedisSession implements Session {
         if (loaded) {
             return;
         }
-        loaded = true;
-        touched = true;
+        // the flags are set only once Redis answered: a route that catches the 503 of a failed load
+        // and goes on finds the session unloaded, not half set up (no id, no creation time)
         if (cookieId != null) {
             long c = store.load(cookieId);
             if (c >= 0) {
                 id = cookieId;
                 created = c;
+                loaded = true;
+                touched = true;
                 return;
             }
         }
@@ -58,6 +60,8 @@ final class RedisSession implements Session {
         fresh = true;
         started = true;
         idChanged = true;
+        loaded = true;
+        touched = true;
     }
 
     @Override
@@ -123,11 +127,16 @@ final class RedisSession implements Session {
 
     @Override
     public long increment(String name, long delta) {
+        if (puts.containsKey(name) || removals.contains(name)) {
+            // the counter is incremented in Redis at once, the put or remove would be written after it: one would be lost
+            throw new IllegalStateException("session attribute '" + name + "' was " + (puts.containsKey(name) ? "set" : "removed")
+                    + " earlier in this request; increment it in a request that does not also put or remove it");
+        }
         if (!loaded && cookieId != null) {
             // the common case (a counter on a known session) in one round trip: check and count at once
+            SessionStore.Counted counted = store.loadAndIncrement(cookieId, name, delta); // throws before any flag is set
             loaded = true;
             touched = true;
-            SessionStore.Counted counted = store.loadAndIncrement(cookieId, name, delta);
             if (counted != null) {
                 id = cookieId;
                 created = counted.created();

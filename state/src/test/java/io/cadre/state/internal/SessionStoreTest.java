@@ -1,6 +1,7 @@
 package io.cadre.state.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cadre.state.SessionOptions;
 import io.cadre.state.internal.redis.RedisServer;
@@ -74,6 +75,21 @@ class SessionStoreTest {
             ids.add(id);
         }
         assertThat(ids).hasSize(100_000);
+    }
+
+    @Test
+    void anIncrementOfAnAttributeThisRequestSetOrRemovedFailsInsteadOfLosingOne() {
+        RedisSession first = request(null);
+        first.increment("n", 1);
+        first.commit();
+        RedisSession s = request(first.id());
+        s.put("n", 5);
+        assertThatThrownBy(() -> s.increment("n", 1)).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("session attribute 'n' was set earlier in this request");
+        RedisSession r = request(first.id());
+        r.remove("n");
+        assertThatThrownBy(() -> r.increment("n", 1)).hasMessageContaining("was removed");
+        assertThat(request(first.id()).increment("m", 2)).as("other attributes count as before").isEqualTo(2);
     }
 
     @Test
