@@ -11,7 +11,8 @@ import java.lang.annotation.Target;
  * and host that share the Redis: at most {@link #limit()} requests per key in each window of
  * {@link #windowSeconds()}. A request over the limit answers 429 with {@code Retry-After} and
  * {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset}; every answer
- * carries the {@code RateLimit-*} headers. Routes with the same {@link #name()} share one budget.
+ * the route gives carries the {@code RateLimit-*} headers (its {@code HttpException} error answers
+ * too; not a 500 from an exception nothing mapped). Routes with the same {@link #name()} share one budget.
  * When Redis cannot be reached within the deadline, a limited route answers 503 (it fails closed),
  * unless {@link #failOpen()} lets it through unlimited.
  */

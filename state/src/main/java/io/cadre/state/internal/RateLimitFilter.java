@@ -6,6 +6,7 @@ import io.cadre.Request;
 import io.cadre.Response;
 import io.cadre.state.RateLimit;
 import io.cadre.state.Session;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -83,11 +84,32 @@ public final class RateLimitFilter implements Filter {
             throw new HttpException(429, "rate limit '" + effective.name() + "' of " + effective.limit() + " requests per "
                     + effective.windowMillis() / 1000 + " s is used up", decision.headers());
         }
-        Object result = next.proceed();
+        Object result;
+        try {
+            result = next.proceed();
+        } catch (HttpException e) {
+            throw withHeaders(e, decision);
+        }
         if (result instanceof CompletionStage<?> stage) {
-            return stage.thenApply(value -> withHeaders(value, decision));
+            return stage.handle((value, error) -> {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof HttpException http) {
+                    throw new java.util.concurrent.CompletionException(withHeaders(http, decision));
+                }
+                if (error != null) {
+                    throw error instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(error);
+                }
+                return withHeaders(value, decision);
+            });
         }
         return withHeaders(result, decision);
+    }
+
+    /** The route's own error answer, with the limit's headers too. */
+    private static HttpException withHeaders(HttpException e, RateLimiter.Decision decision) {
+        List<Map.Entry<String, String>> headers = new java.util.ArrayList<>(e.headers());
+        headers.addAll(decision.headers());
+        return new HttpException(e.status(), e.getMessage(), headers);
     }
 
     private static Object withHeaders(Object result, RateLimiter.Decision decision) {

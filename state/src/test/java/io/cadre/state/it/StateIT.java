@@ -134,6 +134,11 @@ class StateIT {
             assertThat(visitor).isNotNull();
             assertThat(json(send(port, "GET", "/me", visitor)).get("user").asText()).isEqualTo("visitor");
 
+            RawHttp.Response missing = RawHttp.get(port, "/limited-missing");
+            assertThat(missing.status()).isEqualTo(404);
+            assertThat(missing.header("RateLimit-Limit")).as("a limited route's error answer carries the limit too").isEqualTo("100");
+            assertThat(missing.header("RateLimit-Remaining")).isEqualTo("99");
+
             for (int i = 1; i <= 3; i++) { // a limit on an IO-thread route counts off the IO thread
                 RawHttp.Response r = RawHttp.get(port, "/io-limited");
                 assertThat(r.status()).as("request %d", i).isEqualTo(i <= 2 ? 200 : 429);

@@ -94,6 +94,12 @@ public final class StateTestApp {
             return Map.of("virtual", Thread.currentThread().isVirtual());
         }
 
+        @GET("/limited-missing")
+        @RateLimit(name = "limited-missing", limit = 100, windowSeconds = 60, key = RateLimit.Key.IP)
+        public Map<String, Object> limitedMissing() {
+            throw new io.cadre.HttpException(404, "nothing here");
+        }
+
         @GET("/per-session")
         @RateLimit(name = "per-session", limit = 3, windowSeconds = 60, key = RateLimit.Key.SESSION)
         public Map<String, Object> perSession(Session session) {
