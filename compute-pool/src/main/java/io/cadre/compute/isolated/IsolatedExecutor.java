@@ -116,7 +116,14 @@ public final class IsolatedExecutor implements AutoCloseable {
         this.breakers = new JobBreakers(config.breakerCrashes(), config.breakerWindowMillis(), config.breakerCooldownMillis());
         this.dir = Files.createTempDirectory("cadre-iso-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(dir.resolve("s")));
+        try {
+            server.bind(UnixDomainSocketAddress.of(dir.resolve("s")));
+        } catch (IOException | RuntimeException e) { // a socket path too long for the OS, say: leave nothing behind
+            closeQuietly(server);
+            Files.deleteIfExists(dir.resolve("s"));
+            Files.deleteIfExists(dir);
+            throw e;
+        }
         int pool = POOLS.incrementAndGet();
         this.acceptor = Thread.ofPlatform().daemon(true).name("cadre-isolated-" + config.name() + "-accept-" + pool).unstarted(this::accept);
         java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
@@ -194,6 +201,9 @@ public final class IsolatedExecutor implements AutoCloseable {
                 return CompletableFuture.failedFuture(refusal);
             }
             child = idle.pollFirst();
+            while (child != null && !child.process.isAlive()) { // dead, and died() has not caught up yet
+                child = idle.pollFirst();
+            }
             if (child != null) {
                 assign(child, p);
             } else {
@@ -216,10 +226,14 @@ public final class IsolatedExecutor implements AutoCloseable {
 
     /** {@link #submit(Class, byte[], Duration)} and wait: returns the output or throws the typed failure. */
     public byte[] call(Class<? extends IsolatedJob> job, byte[] input, Duration timeout) throws InterruptedException {
+        CompletableFuture<byte[]> future = submit(job, input, timeout);
         try {
-            return submit(job, input, timeout).get();
+            return future.get();
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
+        } catch (InterruptedException e) {
+            future.cancel(true); // the caller gave up: the job's child is killed, not left running to its deadline
+            throw e;
         }
     }
 
@@ -231,7 +245,8 @@ public final class IsolatedExecutor implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalArgumentException("the input of " + job.getName() + " is not serializable as JSON: " + e.getMessage(), e);
         }
-        return submit(job, bytes, timeout).thenApply(out -> {
+        CompletableFuture<byte[]> raw = submit(job, bytes, timeout);
+        CompletableFuture<O> result = raw.thenApply(out -> {
             try {
                 return JSON.readValue(out, outputType);
             } catch (IOException e) {
@@ -239,6 +254,12 @@ public final class IsolatedExecutor implements AutoCloseable {
                         + outputType.getName() + ": " + e.getMessage(), e));
             }
         });
+        result.whenComplete((value, error) -> {
+            if (result.isCancelled()) {
+                raw.cancel(true); // cancelling the job's stage kills its child, as for submit
+            }
+        });
+        return result;
     }
 
     private static RuntimeException rethrow(Throwable cause) {
@@ -258,16 +279,17 @@ public final class IsolatedExecutor implements AutoCloseable {
         if (closing) {
             return new IsolatedRejectedException(job, IsolatedRejectedException.Reason.SHUT_DOWN, "the executor is closing", 1);
         }
+        if (idle.isEmpty() && queue.size() >= config.queueCapacity()) {
+            long waitNanos = serviceNanos.get() * (queue.size() + 1) / Math.max(1, config.poolSize());
+            return new IsolatedRejectedException(job, IsolatedRejectedException.Reason.QUEUE_FULL, "all " + config.poolSize()
+                    + " children are busy and " + queue.size() + " jobs wait", TimeUnit.NANOSECONDS.toSeconds(waitNanos) + 1);
+        }
+        // last: letting a job through a half-open breaker makes it that breaker's one trial
         long refusedFor = breakers.refusedFor(job, System.currentTimeMillis());
         if (refusedFor > 0) {
             return new IsolatedRejectedException(job, IsolatedRejectedException.Reason.BREAKER_OPEN, "it crashed its child JVM "
                     + config.breakerCrashes() + " times within " + config.breakerWindowMillis() / 1000 + " s; refused for another "
                     + (refusedFor + 999) / 1000 + " s", (refusedFor + 999) / 1000);
-        }
-        if (idle.isEmpty() && queue.size() >= config.queueCapacity()) {
-            long waitNanos = serviceNanos.get() * (queue.size() + 1) / Math.max(1, config.poolSize());
-            return new IsolatedRejectedException(job, IsolatedRejectedException.Reason.QUEUE_FULL, "all " + config.poolSize()
-                    + " children are busy and " + queue.size() + " jobs wait", TimeUnit.NANOSECONDS.toSeconds(waitNanos) + 1);
         }
         return null;
     }
@@ -331,6 +353,8 @@ public final class IsolatedExecutor implements AutoCloseable {
             running--;
             if (failure == null) {
                 breakers.succeeded(p.job);
+            } else {
+                breakers.trialEnded(p.job);
             }
             idleOrEmpty.signalAll();
         } finally {
@@ -341,7 +365,7 @@ public final class IsolatedExecutor implements AutoCloseable {
             return; // died() replaces it
         }
         if (retire || child.retireWhenFree) {
-            retire(child, !child.retireWhenFree);
+            retire(child, !child.retireWhenFree && !child.recycling); // a recycling child's replacement is on its way
         } else if (child.jobs >= config.maxJobsPerChild() && !child.recycling) {
             // recycle without a gap: it keeps serving until its replacement is ready
             child.recycling = true;
@@ -384,6 +408,9 @@ public final class IsolatedExecutor implements AutoCloseable {
         try {
             if (p.future.isDone() || p.replied) {
                 return; // the answer came first
+            }
+            if (p.child != null && !p.child.process.isAlive()) {
+                return; // its child died before the deadline: died() reports why
             }
             p.timedOut = true;
             child = p.child;
@@ -541,7 +568,7 @@ public final class IsolatedExecutor implements AutoCloseable {
                 startFailures = 0;
                 for (Child old : children) {
                     if (old.recycling && !old.retiring && !old.retireWhenFree) {
-                        if (idle.contains(old)) {
+                        if (idle.remove(old)) { // out of idle now, under the lock: no job can be handed to it any more
                             recycled = old;
                         } else {
                             old.retireWhenFree = true; // it goes when its job is done
@@ -635,6 +662,12 @@ public final class IsolatedExecutor implements AutoCloseable {
 
     /** {@code child} exited: fail its job with the right type, replace it. */
     private void died(Child child) {
+        lock.lock();
+        try {
+            idle.remove(child); // before the waits below: no job may be handed to it meanwhile
+        } finally {
+            lock.unlock();
+        }
         child.stderr.awaitEnd(1_000);
         closeQuietly(child.channel);
         Thread reader = child.reader;
@@ -667,6 +700,14 @@ public final class IsolatedExecutor implements AutoCloseable {
         closeStreams(child.process);
         if (p != null && !p.future.isDone()) {
             IsolatedJobException failure = classify(child, p);
+            if (!failure.childDied()) {
+                lock.lock();
+                try {
+                    breakers.trialEnded(p.job);
+                } finally {
+                    lock.unlock();
+                }
+            }
             if (failure.childDied()) {
                 lock.lock();
                 try {
@@ -721,6 +762,9 @@ public final class IsolatedExecutor implements AutoCloseable {
 
     private IsolatedJobException classify(Child child, Pending p) {
         List<String> tail = child.stderr.lines();
+        if (isClosing()) {
+            return new IsolatedRejectedException(p.job, IsolatedRejectedException.Reason.SHUT_DOWN, "the executor was closed while it ran", 1);
+        }
         if (p.timedOut) {
             return new JobTimeoutException(p.job, p.timeoutMillis, tail);
         }

@@ -249,6 +249,25 @@ class IsolatedExecutorIT {
     }
 
     @Test
+    void aCallerInterruptedWhileItWaitsHasTheJobsChildKilled() throws Exception {
+        executor = IsolatedExecutor.start(config().poolSize(1).build());
+        long pid = Long.parseLong(new String(executor.submit(Pid.class, bytes("")).get(60, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        java.util.concurrent.atomic.AtomicReference<Throwable> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = Thread.ofPlatform().start(() -> {
+            try {
+                executor.call(Forever.class, bytes(""), Duration.ofMinutes(5));
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        });
+        awaitTrue(() -> executor.stats().busyChildren() == 1, Duration.ofSeconds(10), "the job to run");
+        caller.interrupt();
+        awaitTrue(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), Duration.ofSeconds(10), "child " + pid + " killed");
+        caller.join(Duration.ofSeconds(10));
+        assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+    }
+
+    @Test
     void aFullQueueRejectsAtOnceAndQueuedJobsTimeOutFromSubmission() throws Exception {
         executor = IsolatedExecutor.start(config().poolSize(1).queueCapacity(1).build());
         executor.submit(Echo.class, bytes("warm")).get(60, TimeUnit.SECONDS);

@@ -7,8 +7,10 @@ import java.util.Map;
 
 /**
  * One breaker per job class: {@code crashes} crashes within {@code windowMillis} open it for
- * {@code cooldownMillis}; after the cool-down one job is let through (half-open): a crash opens the
- * breaker again at once, a success closes it. Guarded by the executor's lock.
+ * {@code cooldownMillis}; after the cool-down one job is let through (half-open) and the others are
+ * refused while it runs: a crash opens the breaker again at once, a success closes it, any other
+ * end (the job threw, it was cancelled) lets the next one through as the trial. A trial that never
+ * reports back frees the way after another cool-down. Guarded by the executor's lock.
  */
 public final class JobBreakers {
     private final int crashes;
@@ -20,6 +22,7 @@ public final class JobBreakers {
         final ArrayDeque<Long> recent = new ArrayDeque<>();
         long openUntil = Long.MIN_VALUE;
         boolean halfOpen;
+        long trialSince = Long.MIN_VALUE; // the half-open trial job's start, or MIN_VALUE when none runs
     }
 
     public JobBreakers(int crashes, long windowMillis, long cooldownMillis) {
@@ -37,8 +40,20 @@ public final class JobBreakers {
         if (nowMillis < b.openUntil) {
             return b.openUntil - nowMillis;
         }
+        if (b.trialSince != Long.MIN_VALUE && nowMillis - b.trialSince < cooldownMillis) {
+            return Math.max(1, Math.min(1_000, cooldownMillis - (nowMillis - b.trialSince))); // one trial at a time
+        }
         b.halfOpen = true;
+        b.trialSince = nowMillis;
         return 0;
+    }
+
+    /** A job of {@code job} ended neither in a crash nor in a success: a half-open breaker lets the next one try. */
+    public void trialEnded(String job) {
+        Breaker b = breakers.get(job);
+        if (b != null) {
+            b.trialSince = Long.MIN_VALUE;
+        }
     }
 
     /** Counts a crash of {@code job}; true when this crash opened its breaker. */
@@ -52,6 +67,7 @@ public final class JobBreakers {
             boolean wasOpen = b.openUntil != Long.MIN_VALUE && nowMillis < b.openUntil;
             b.openUntil = nowMillis + cooldownMillis;
             b.halfOpen = false;
+            b.trialSince = Long.MIN_VALUE;
             b.recent.clear();
             return !wasOpen;
         }

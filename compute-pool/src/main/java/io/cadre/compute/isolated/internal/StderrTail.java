@@ -1,9 +1,7 @@
 package io.cadre.compute.isolated.internal;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -32,20 +30,51 @@ public final class StderrTail {
         this.thread = Thread.ofPlatform().name(threadName).daemon(true).start(() -> pump(stderr));
     }
 
+    /** The most of one line that is kept; the rest of a longer line is read and dropped. UNIT: bytes. */
+    static final int MAX_LINE_BYTES = 1_000;
+
+    /**
+     * Reads the stream in chunks and never holds more than {@link #MAX_LINE_BYTES} of a line: a
+     * child that prints one endless line (binary output, a huge blob) costs the parent nothing.
+     */
     private void pump(InputStream stderr) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(stderr, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                note(line);
-                synchronized (lines) {
-                    lines.addLast(line.length() > 1_000 ? line.substring(0, 1_000) + "..." : line);
-                    while (lines.size() > keep) {
-                        lines.removeFirst();
+        byte[] chunk = new byte[8 * 1024];
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+        boolean cut = false;
+        try (stderr) {
+            for (int n = stderr.read(chunk); n >= 0; n = stderr.read(chunk)) {
+                for (int i = 0; i < n; i++) {
+                    byte b = chunk[i];
+                    if (b == '\n') {
+                        add(line, cut);
+                        line.reset();
+                        cut = false;
+                    } else if (line.size() < MAX_LINE_BYTES) {
+                        line.write(b);
+                    } else {
+                        cut = true;
                     }
                 }
             }
+            if (line.size() > 0 || cut) {
+                add(line, cut);
+            }
         } catch (IOException e) {
             // the child is gone
+        }
+    }
+
+    private void add(java.io.ByteArrayOutputStream bytes, boolean cut) {
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        if (text.endsWith("\r")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        note(text);
+        synchronized (lines) {
+            lines.addLast(cut ? text + "..." : text);
+            while (lines.size() > keep) {
+                lines.removeFirst();
+            }
         }
     }
 
