@@ -27,6 +27,9 @@ public class HttpException extends RuntimeException {
         }
         this.status = status;
         this.headers = List.copyOf(Objects.requireNonNull(headers, "headers"));
+        for (Map.Entry<String, String> h : this.headers) {
+            Response.check(h.getKey(), h.getValue());
+        }
     }
 
     public int status() {

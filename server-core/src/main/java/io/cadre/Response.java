@@ -100,11 +100,17 @@ public final class Response {
         return new Response(status, copy, body);
     }
 
-    private static void check(String name, String value) {
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    /** A header name must be an HTTP token and a value must not break the line (RFC 9110, 5.1 and 5.5). */
+    static void check(String name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
-        if (name.isBlank() || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("invalid header " + name);
+        if (!TOKEN.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid header name '" + name + "': it must be an HTTP token");
+        }
+        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("invalid header " + name + ": its value holds a line break");
         }
     }
 

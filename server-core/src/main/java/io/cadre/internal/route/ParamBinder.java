@@ -49,7 +49,14 @@ interface ParamBinder {
                 throw new HttpException(415, "the request body must be application/json, was " + (contentType == null ? "untyped" : contentType));
             }
             try {
-                return Json.MAPPER.readValue(body, type);
+                Object value = Json.MAPPER.readValue(body, type);
+                if (value == null) {
+                    throw new HttpException(400, "the JSON body is null; a value is required");
+                }
+                return value;
+            } catch (com.fasterxml.jackson.databind.exc.InvalidDefinitionException e) {
+                // the body type cannot be built from JSON at all: the server's mistake, not the client's
+                throw new IllegalStateException("the body type " + type + " cannot be read from JSON: " + e.getOriginalMessage(), e);
             } catch (JsonParseException e) {
                 throw new HttpException(400, "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
                         + e.getLocation().getColumnNr());

@@ -109,6 +109,19 @@ public final class RouteScanner {
         return RouteSpec.of(httpMethod, template, model, compute, handler, where, annotations);
     }
 
+    /** A default value that does not convert to its parameter's type would fail every request that omits the parameter. */
+    private static void checkDefault(String what, String defaultValue, Parameter p) {
+        if (defaultValue.equals(io.cadre.QueryParam.NO_DEFAULT)) {
+            return;
+        }
+        try {
+            converter(p).apply(defaultValue);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(what + " has the default value '" + defaultValue + "', which is not a valid "
+                    + p.getParameterizedType().getTypeName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+    }
+
     private static ParamBinder[] binders(Method method, PathTemplate template, String httpMethod,
             java.util.Map<Class<?>, java.util.function.Function<io.cadre.Request, Object>> provided) {
         Parameter[] params = method.getParameters();
@@ -130,8 +143,10 @@ public final class RouteScanner {
                 }
                 binders[i] = ParamBinder.path(path.value(), converter(p));
             } else if (query != null) {
+                checkDefault("@QueryParam(\"" + query.value() + "\")", query.defaultValue(), p);
                 binders[i] = ParamBinder.query(query.value(), query.defaultValue(), type, converter(p));
             } else if (header != null) {
+                checkDefault("@HeaderParam(\"" + header.value() + "\")", header.defaultValue(), p);
                 binders[i] = ParamBinder.header(header.value(), header.defaultValue(), type, converter(p));
             } else if (type == Request.class || type == Worker.class) {
                 binders[i] = ParamBinder.context(type);

@@ -55,9 +55,25 @@ final class Invoker {
         if (result instanceof Response response && response.body() instanceof CompletionStage<?> stage) {
             // a filter wrapped an asynchronous result: keep its status and headers, wait for the body
             return stage.toCompletableFuture().handle((value, error) ->
-                    error != null ? failure(error, route, request) : success(response.withBody(value), route, request));
+                    error != null ? failure(error, route, request) : success(merge(response, value), route, request));
         }
         return CompletableFuture.completedFuture(success(result, route, request));
+    }
+
+    /**
+     * A filter's response around an asynchronous result, once the result is there: a result that
+     * is itself a {@code Response} keeps its status (unless the filter set one), body and headers,
+     * and gets the filter's headers after its own.
+     */
+    private static Response merge(Response outer, Object value) {
+        if (!(value instanceof Response inner)) {
+            return outer.withBody(value);
+        }
+        Response merged = outer.status() != 200 ? inner.withStatus(outer.status()) : inner;
+        for (java.util.Map.Entry<String, String> h : outer.headerValues()) {
+            merged = merged.addHeader(h.getKey(), h.getValue());
+        }
+        return merged;
     }
 
     private Object chain(RouteSpec route, Request request, int index) throws Exception {

@@ -107,7 +107,10 @@ final class PoolComputeRoutes implements ComputeRoutes {
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof CancellationException) {
-                exchange.getIoThread().execute(exchange::endExchange); // the client left; free the exchange
+                exchange.getIoThread().execute(() -> { // the client left: close its connection and free the exchange, answer nothing
+                    org.xnio.IoUtils.safeClose(exchange.getConnection());
+                    exchange.endExchange();
+                });
             } else if (cause instanceof ComputeRejectedException rejected) {
                 reply.accept(exchange, CompletableFuture.completedFuture(refusal(route, exchange, rejected)));
             } else {

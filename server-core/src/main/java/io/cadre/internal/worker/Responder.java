@@ -16,8 +16,32 @@ final class Responder {
     private Responder() {
     }
 
-    /** Writes {@code reply} and ends the exchange. Call on the exchange's IO thread. */
+    /** Resolved on first use: a worker's boot must not wait for the logging backend. */
+    private static final class Log {
+        static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Responder.class);
+    }
+
+    /**
+     * Writes {@code reply} and ends the exchange. Call on the exchange's IO thread. A reply that
+     * cannot be written (a header Undertow refuses) becomes a 500, or, once the response has
+     * started, a closed connection: the exchange always ends, so the request never stays in flight.
+     */
     static void write(HttpServerExchange exchange, ServerState state, Reply reply) {
+        try {
+            send(exchange, state, reply);
+        } catch (RuntimeException e) {
+            Log.log.error("a {} reply to {} could not be written", reply.status(), exchange.getRequestPath(), e);
+            if (!exchange.isResponseStarted()) {
+                exchange.getResponseHeaders().clear();
+                send(exchange, state, Reply.problem(500, "Internal Server Error", "the reply could not be written", exchange.getRequestPath()));
+            } else {
+                org.xnio.IoUtils.safeClose(exchange.getConnection());
+                exchange.endExchange();
+            }
+        }
+    }
+
+    private static void send(HttpServerExchange exchange, ServerState state, Reply reply) {
         if (state.draining()) {
             exchange.setPersistent(false);
         }

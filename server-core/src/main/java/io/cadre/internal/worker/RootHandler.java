@@ -75,7 +75,7 @@ final class RootHandler implements HttpHandler {
         state.requestStarted();
         exchange.addExchangeCompleteListener(completion);
         String path = exchange.getRequestPath();
-        if (path.startsWith("/health/")) {
+        if (path.equals("/health/live") || path.equals("/health/ready")) { // the app may route the rest of /health/
             if (meters != null) {
                 exchange.addExchangeCompleteListener(meters.health(exchange.getRequestMethod(), path));
             }
@@ -156,7 +156,7 @@ final class RootHandler implements HttpHandler {
     }
 
     private static Reply bodyFailed(HttpServerExchange exchange, Exception error) {
-        if (error instanceof RequestTooBigException) {
+        if (error instanceof RequestTooBigException || error instanceof io.undertow.io.Receiver.RequestToLargeException) {
             return Reply.problem(413, "Content Too Large", "the request body is larger than the limit", exchange.getRequestPath());
         }
         Log.log.debug("reading a request body failed", error);

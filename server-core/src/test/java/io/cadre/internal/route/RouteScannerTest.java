@@ -100,6 +100,13 @@ class RouteScannerTest {
         }
     }
 
+    static class BadDefault {
+        @GET("/a")
+        public String get(@QueryParam(value = "page", defaultValue = "abc") int page) {
+            return "";
+        }
+    }
+
     static class NoRoutes {
         public String nothing() {
             return "";
@@ -116,5 +123,7 @@ class RouteScannerTest {
         assertThatThrownBy(() -> RouteScanner.scan(new TwoBodies())).hasMessageContaining("second request body");
         assertThatThrownBy(() -> RouteScanner.scan(new BothModels())).hasMessageContaining("exclude each other");
         assertThatThrownBy(() -> RouteScanner.scan(new NoRoutes())).hasMessageContaining("declares no route");
+        assertThatThrownBy(() -> RouteScanner.scan(new BadDefault()))
+                .hasMessageStartingWith("BadDefault.get(int): @QueryParam(\"page\") has the default value 'abc', which is not a valid int");
     }
 }

@@ -114,6 +114,11 @@ class RoutesTest {
             return CompletableFuture.supplyAsync(() -> new Item("later", 1));
         }
 
+        @GET("/async-response")
+        public CompletionStage<Response> asyncResponse() {
+            return CompletableFuture.supplyAsync(() -> Response.text("made").withStatus(201).withHeader("X-Inner", "1"));
+        }
+
         @GET("/async-fail")
         public CompletionStage<Item> asyncFail() {
             return CompletableFuture.failedFuture(new HttpException(409, "conflict, later"));
@@ -166,6 +171,7 @@ class RoutesTest {
                 .routes(new Routes())
                 .get("/plain/{x}", req -> "plain " + req.pathParam("x"))
                 .get("/plain-io", ExecutionModel.IO, req -> "io")
+                .get("/health/db", req -> "db ok") // only /health/live and /health/ready are Cadre's
                 .filter((req, next) -> {
                     FILTER_LOG.add("outer before " + req.path());
                     if (req.path().equals("/t/denied")) {
@@ -190,6 +196,37 @@ class RoutesTest {
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    @Test
+    void anAsynchronousResponseBehindAFilterKeepsItsStatusBodyAndHeaders() throws Exception {
+        RawHttp.Response r = get("/t/async-response");
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.body()).isEqualTo("made");
+        assertThat(r.header("X-Inner")).isEqualTo("1");
+        assertThat(r.header("X-Outer")).as("the filter's header too").isEqualTo("1");
+    }
+
+    @Test
+    void theAppMayRouteOtherHealthPaths() throws Exception {
+        assertThat(get("/health/db").body()).isEqualTo("db ok");
+        assertThat(get("/health/live").status()).isEqualTo(200);
+        assertThat(get("/health/nothing").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aNullJsonBodyIsTheClientsMistake() throws Exception {
+        RawHttp.Response r = send("POST", "/t/items", "null", Map.of("Content-Type", "application/json"));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).contains("the JSON body is null");
+    }
+
+    @Test
+    void headerNamesMustBeTokens() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Response.text("x").withHeader("Bad Name", "v"))
+                .hasMessageContaining("must be an HTTP token");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HttpException(400, "x", List.of(Map.entry("X-\u00e9", "v"))))
+                .hasMessageContaining("must be an HTTP token");
     }
 
     @Test
