@@ -32,6 +32,9 @@ public final class PathTemplate {
         if (template.contains("?") || template.contains("#") || template.contains("//")) {
             throw new IllegalArgumentException("path '" + template + "' must hold no '?', '#' or '//'");
         }
+        if (template.contains("%")) { // paths are matched decoded: an escape in a template would never match
+            throw new IllegalArgumentException("path '" + template + "' must hold no percent-escape; write the character itself");
+        }
         List<String> segments = new ArrayList<>();
         List<String> params = new ArrayList<>();
         Set<String> seen = new HashSet<>();

@@ -72,6 +72,7 @@ class RouteTableTest {
         assertThatThrownBy(() -> PathTemplate.parse("/a/{b}/{b}")).hasMessageContaining("twice");
         assertThatThrownBy(() -> PathTemplate.parse("/a/x{b}")).hasMessageContaining("whole segment");
         assertThatThrownBy(() -> PathTemplate.parse("/a/{9b}")).hasMessageContaining("bad parameter name");
+        assertThatThrownBy(() -> PathTemplate.parse("/a%20b")).hasMessageContaining("must hold no percent-escape");
         assertThat(PathTemplate.join("/users/", "/{id}")).isEqualTo("/users/{id}");
         assertThat(PathTemplate.join("", "")).isEqualTo("/");
         assertThat(PathTemplate.parse("/users/").toString()).isEqualTo("/users");

@@ -208,6 +208,22 @@ class RoutesTest {
     }
 
     @Test
+    void expectContinueGetsItsHundredBeforeTheBodyIsSent() throws Exception {
+        byte[] body = "{\"name\":\"c\",\"count\":1}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(("POST /t/items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).as("what comes before the body is sent").isEqualTo("HTTP/1.1 100 Continue");
+            assertThat(in.readLine()).isEmpty();
+            socket.getOutputStream().write(body);
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 201 Created");
+        }
+    }
+
+    @Test
     void theAppMayRouteOtherHealthPaths() throws Exception {
         assertThat(get("/health/db").body()).isEqualTo("db ok");
         assertThat(get("/health/live").status()).isEqualTo(200);
