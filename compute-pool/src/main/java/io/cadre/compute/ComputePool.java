@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  *
  * <pre>{@code
  * try (ComputePool pool = ComputePool.start(ComputePoolConfig.defaults())) {
- *     // at most 1 thumbnail at once, 8 waiting, none waiting longer than 500 ms
+ *     // at most 1 thumbnail at once, 8 waiting, none started after waiting over 500 ms
  *     Lane thumbnails = pool.lane("thumbnails", new LaneOptions(1, 8, 500));
  *     CompletableFuture<byte[]> png = thumbnails.submit(() -> render(image));
  * }
@@ -37,8 +37,8 @@ public final class ComputePool implements AutoCloseable {
     }
 
     /**
-     * Starts a pool. Returns once every platform thread runs and has set its niceness (each waits
-     * at most 2 s for {@code renice}).
+     * Starts a pool. Returns at once: the threads start, and their priority (niceness,
+     * {@code SCHED_IDLE}) is applied in the background ({@link #nicenessApplied()} waits for it).
      *
      * @param config the configuration
      * @return the running pool
@@ -124,8 +124,8 @@ public final class ComputePool implements AutoCloseable {
 
     /**
      * Shuts the pool down: new submissions are refused with {@code SHUT_DOWN} at once; running and
-     * queued tasks may finish within {@code drainMillis}; then the tasks still queued are
-     * cancelled and the threads still running a task are interrupted. Idempotent; a later call
+     * queued tasks may finish within {@code drainMillis}; then the tasks still queued fail with
+     * {@code SHUT_DOWN} and the threads still running a task are interrupted. Idempotent; a later call
      * only waits for termination.
      *
      * @param drainMillis how long to let work finish. UNIT: ms.

@@ -224,7 +224,7 @@ abstract class ComputePoolContract {
     }
 
     @Test
-    void shutdownCancelsWhatIsStillQueuedAfterTheDrainAndInterruptsRunningTasks() {
+    void shutdownRefusesWhatIsStillQueuedAfterTheDrainAndInterruptsRunningTasks() {
         ComputePool pool = pool(1, new LaneOptions(1, 4, 60_000));
         CountDownLatch started = new CountDownLatch(1);
         CompletableFuture<Integer> stuck = pool.submit(() -> blockOnGate(started, 1));
@@ -234,12 +234,32 @@ abstract class ComputePoolContract {
                 pool.submit(ran::incrementAndGet), pool.submit(ran::incrementAndGet));
 
         pool.shutdown(20);
-        assertThat(queued).allMatch(CompletableFuture::isCancelled);
+        // refused as SHUT_DOWN, not cancelled: a route reads a cancellation as its client having left
+        assertThat(queued).allSatisfy(f -> assertThat(reasonOf(f)).isEqualTo(Reason.SHUT_DOWN));
         assertThatThrownBy(stuck::join).hasCauseInstanceOf(InterruptedException.class);
         assertThat(pool.awaitTermination(Await.BOUND.toMillis())).isTrue();
         assertThat(ran).hasValue(0);
         assertThat(pool.stats().queued()).isZero();
         assertThat(reasonOf(pool.submit(() -> 3))).isEqualTo(Reason.SHUT_DOWN);
+    }
+
+    @Test
+    void anInterruptedShutdownStopsThePoolAtOnce() {
+        ComputePool pool = pool(1, new LaneOptions(1, 4, 60_000));
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Integer> stuck = pool.submit(() -> blockOnGate(started, 1));
+        Await.on(started);
+        CompletableFuture<Integer> queued = pool.submit(() -> 2);
+        Thread.currentThread().interrupt();
+        try {
+            assertThat(pool.shutdown(60_000)).as("no drain: it returns at once").isFalse();
+            assertThat(Thread.currentThread().isInterrupted()).as("the caller keeps its interrupt").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(reasonOf(queued)).isEqualTo(Reason.SHUT_DOWN);
+        assertThatThrownBy(stuck::join).hasCauseInstanceOf(InterruptedException.class);
+        assertThat(pool.awaitTermination(Await.BOUND.toMillis())).isTrue();
     }
 
     @Test

@@ -29,7 +29,7 @@ final class ComputeTask<T> {
 
     void run(PoolEngine engine) {
         if (engine.stopped()) {
-            cancelQueued(true);
+            refuseQueued(true);
             return;
         }
         if (future.isDone()) { // the caller cancelled it
@@ -39,7 +39,7 @@ final class ComputeTask<T> {
         boolean wanted;
         try {
             wanted = stillWanted.getAsBoolean();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // also a checked exception thrown sneakily: the slot and the counts must come back
             lane.notStarted();
             future.completeExceptionally(e);
             return;
@@ -77,5 +77,14 @@ final class ComputeTask<T> {
     void cancelQueued(boolean holdsSlot) {
         lane.cancelledInQueue(holdsSlot);
         future.cancel(false);
+    }
+
+    /**
+     * Fails a task that never started because the pool stopped, with {@code SHUT_DOWN} (a 503 for
+     * a route), not a cancellation, which a route reads as its client having left.
+     */
+    void refuseQueued(boolean holdsSlot) {
+        lane.cancelledInQueue(holdsSlot);
+        future.completeExceptionally(lane.refusal(Reason.SHUT_DOWN));
     }
 }

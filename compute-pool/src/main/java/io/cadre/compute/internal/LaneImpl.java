@@ -103,8 +103,11 @@ final class LaneImpl implements Lane {
         if (serviceNanos == 0) {
             serviceNanos = engine.serviceTime.nanos();
         }
+        // a task older than the queue timeout is not run, so there is room again after about one
+        // queue timeout and one service time, however deep the queue
+        long cap = Math.max(1, (long) Math.ceil((timeoutNanos + (double) serviceNanos) / 1e9));
         return new ComputeRejectedException(name, reason,
-                RetryAfter.seconds(counters.queued.get(), serviceNanos, options.maxConcurrency()));
+                Math.min(cap, RetryAfter.seconds(counters.queued.get(), serviceNanos, options.maxConcurrency())));
     }
 
     void started() {
@@ -141,7 +144,7 @@ final class LaneImpl implements Lane {
     void cancelPending() {
         ComputeTask<?> task;
         while ((task = pending.poll()) != null) {
-            task.cancelQueued(false);
+            task.refuseQueued(false);
         }
     }
 }

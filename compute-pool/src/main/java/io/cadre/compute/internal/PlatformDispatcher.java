@@ -103,7 +103,11 @@ final class PlatformDispatcher implements Dispatcher {
             }
             ComputeTask<?> task = runQueue.poll(); // null only if shutdown swept it away
             if (task != null) {
-                task.run(engine);
+                try {
+                    task.run(engine);
+                } catch (Throwable t) { // a compute thread must outlive anything; run() already completed the future
+                    LOG.error("a compute task escaped its handling", t);
+                }
             }
             Thread.interrupted(); // a task's leftover interrupt must not cut the next wait short
         }

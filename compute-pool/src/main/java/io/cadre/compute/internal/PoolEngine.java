@@ -49,7 +49,7 @@ public final class PoolEngine {
                 : new VirtualDispatcher(this, config, runQueue);
     }
 
-    /** Starts a pool; returns once its threads are up. */
+    /** Starts a pool; returns at once (its threads start, their priority is set in the background). */
     public static PoolEngine start(ComputePoolConfig config, String defaultLaneName, LongSupplier clock) {
         return new PoolEngine(Objects.requireNonNull(config, "config"), defaultLaneName, clock);
     }
@@ -124,6 +124,10 @@ public final class PoolEngine {
         try {
             locked = shutdownLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
+            // interrupted: no drain, the pool stops at once (another shutdown may be draining: both sweeps are safe)
+            stopped = true;
+            sweep();
+            dispatcher.interruptAll();
             Thread.currentThread().interrupt();
             return false;
         }
@@ -192,7 +196,7 @@ public final class PoolEngine {
     private void sweep() {
         ComputeTask<?> task;
         while ((task = runQueue.poll()) != null) {
-            task.cancelQueued(true);
+            task.refuseQueued(true);
         }
         lanes.forEach(LaneImpl::cancelPending);
     }

@@ -46,6 +46,8 @@ public final class MetricsHub {
         final Map<SlotTotals.Series, Cell> gauges = new HashMap<>();
         volatile Map<SlotTotals.Series, SlotTotals.Hist> histograms = Map.of();
         boolean warned;
+        /** The newest generation that has exited: its late frames count, but its gauges stay gone. */
+        int goneUpTo;
 
         Slot(int id) {
             this.label = Integer.toString(id);
@@ -114,7 +116,7 @@ public final class MetricsHub {
                 return cell;
             }).value = total);
             slot.histograms = Map.copyOf(slot.totals.histograms());
-            if (generation == slot.totals.newestGeneration()) {
+            if (generation == slot.totals.newestGeneration() && generation > slot.goneUpTo) {
                 gauges(r, slot, slot.totals.gauges());
             }
             if (slot.totals.rejectedSeries() > rejected && !slot.warned) {
@@ -127,7 +129,7 @@ public final class MetricsHub {
 
     /**
      * Counts a restart of worker slot {@code slot} ({@code cadre_worker_restarts_total}); {@code cause}
-     * is a short label such as {@code crash}, {@code signal}, {@code boot_timeout}, {@code hang},
+     * is a short label such as {@code crash}, {@code boot_failure}, {@code hang},
      * {@code memory}, {@code max_requests} or {@code rollout} (lower-cased, other characters become
      * {@code _}). Any thread; a no-op while the hub is off.
      */
@@ -142,6 +144,25 @@ public final class MetricsHub {
     /** Sets the crash breaker's gauge ({@code cadre_crash_breaker_open}, 1 when open). Any thread. */
     public void breakerOpen(boolean open) {
         breakerOpen.set(open ? 1 : 0);
+    }
+
+    /**
+     * Process {@code generation} of worker slot {@code slotId} exited: when it was the slot's newest,
+     * the slot's gauges disappear (a crash, a hang, a boot failure leave no frozen values behind),
+     * and a late frame of it brings them back no more; its counters stay. Any thread.
+     */
+    public void processGone(int slotId, int generation) {
+        PrometheusMeterRegistry r = registry;
+        if (r == null) {
+            return;
+        }
+        Slot slot = slots.computeIfAbsent(slotId, Slot::new);
+        synchronized (slot) {
+            slot.goneUpTo = Math.max(slot.goneUpTo, generation);
+            if (generation >= slot.totals.newestGeneration()) {
+                gauges(r, slot, Map.of()); // the slot has no live process to measure until the next one reports
+            }
+        }
     }
 
     /**

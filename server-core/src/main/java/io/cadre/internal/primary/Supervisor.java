@@ -78,6 +78,9 @@ final class Supervisor {
     record Status(List<WorkerRow> workers, int wanted, boolean breakerOpen, String rollout) {
     }
 
+    /** The last generation forked for each slot id, kept after a slot is removed (its id may come back). */
+    private final Map<Integer, Integer> lastGeneration = new HashMap<>();
+
     private static final class Slot {
         final int id;
         int generation;
@@ -275,6 +278,7 @@ final class Supervisor {
             return;
         }
         slot.generation++;
+        lastGeneration.put(slot.id, slot.generation);
         byte[] secret = new byte[16];
         random.nextBytes(secret);
         WorkerProcess wp = new WorkerProcess(slot.id, slot.generation, HexFormat.of().formatHex(secret));
@@ -387,6 +391,7 @@ final class Supervisor {
             }
         }
         IpcChannel channel = wp.channel;
+        handle.metrics().processGone(slot.id, wp.generation);
         handle.workerGone(slot.id, channel);
         if (channel != null) {
             channel.close();
@@ -724,6 +729,9 @@ final class Supervisor {
             int next = slots.isEmpty() ? 1 : ((TreeMap<Integer, Slot>) slots).lastKey() + 1;
             for (int i = now; i < workers; i++) {
                 Slot slot = new Slot(next++);
+                // a reused id goes on from its last generation: the metrics tell processes apart by
+                // slot and generation, and would take the new worker's counts for a dead one's
+                slot.generation = lastGeneration.getOrDefault(slot.id, 0);
                 slots.put(slot.id, slot);
                 fork(slot, false);
             }

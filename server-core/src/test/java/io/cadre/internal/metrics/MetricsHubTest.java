@@ -112,6 +112,21 @@ class MetricsHubTest {
     }
 
     @Test
+    void aDeadProcessLeavesNoFrozenGaugesAndItsLateFrameBringsNoneBack() {
+        hub.accept(1, 1, snapshot(100, 1, 4, 1000), 0);
+        hub.processGone(1, 1); // crashed: nothing measures the slot until its replacement reports
+        assertThat(hub.scrape()).doesNotContain("cadre_worker_heap_used_bytes{").contains(PLAIN);
+        hub.accept(1, 1, snapshot(100, 1, 5, 1000), SECOND); // its last frame, read after its exit
+        assertThat(hub.scrape()).doesNotContain("cadre_worker_heap_used_bytes{");
+        assertThat(value(hub.scrape(), PLAIN)).as("but its count").isEqualTo(5);
+        hub.accept(1, 2, snapshot(200, 2, 1, 3000), 2 * SECOND);
+        assertThat(value(hub.scrape(), "cadre_worker_heap_used_bytes{worker=\"1\"}")).isEqualTo(3000);
+        assertThat(value(hub.scrape(), PLAIN)).isEqualTo(6);
+        hub.processGone(1, 1); // an older generation's exit leaves the newest one's gauges alone
+        assertThat(value(hub.scrape(), "cadre_worker_heap_used_bytes{worker=\"1\"}")).isEqualTo(3000);
+    }
+
+    @Test
     void restartsAreCountedByCauseAndTheBreakerIsAGauge() {
         hub.restart(2, "signal");
         hub.restart(2, "signal");
