@@ -80,7 +80,7 @@ final class PortReservation implements AutoCloseable {
             try {
                 guard.bind(new InetSocketAddress(address, requestedPort));
             } catch (BindException e) {
-                throw new RefusedException(inUse(host, requestedPort));
+                throw new RefusedException(bindRefused(host, requestedPort, e));
             }
             int port = ((InetSocketAddress) guard.getLocalAddress()).getPort();
             if (lockFile == null) {
@@ -111,7 +111,7 @@ final class PortReservation implements AutoCloseable {
         } catch (BindException e) {
             throw new RefusedException(cadrePrimaryOn(port)
                     .map(pid -> servedBy(port, Optional.of(pid)))
-                    .orElseGet(() -> inUse(address.getHostAddress(), port)));
+                    .orElseGet(() -> bindRefused(address.getHostAddress(), port, e)));
         }
     }
 
@@ -137,13 +137,27 @@ final class PortReservation implements AutoCloseable {
                 + "; stop it first" + pid.map(p -> " (kill -TERM " + p + ")").orElse("") + " or choose another --port";
     }
 
+    /**
+     * Why a bind failed, in one line: "in use" only when the OS says so; a port below 1024 without
+     * the privilege, or a host address this machine does not have, get the OS's own reason.
+     */
+    static String bindRefused(String host, int port, BindException e) {
+        String why = String.valueOf(e.getMessage());
+        if (why.contains("Address already in use")) {
+            return inUse(host, port);
+        }
+        return "cannot bind port " + port + " on " + host + ": " + why
+                + (why.contains("Permission denied") ? " (ports below 1024 need CAP_NET_BIND_SERVICE or root)" : "")
+                + (why.contains("Cannot assign requested address") ? " (this machine has no such address; check --host)" : "");
+    }
+
     static String inUse(String host, int port) {
         return "port " + port + " on " + host + " is in use by another program; choose another --port";
     }
 
     private static FileChannel openLockFile(Path base, int port) throws IOException {
         return FileChannel.open(base.resolve("port-" + port + ".lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     /** The lock, or null when another process (or this one) holds it. */

@@ -51,7 +51,7 @@ final class RuntimeDir implements AutoCloseable {
     static Path baseFor(Map<String, String> env) {
         String explicit = env.get("CADRE_RUNTIME_DIR");
         if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
+            return Path.of(explicit).toAbsolutePath(); // a relative one has no parent to create
         }
         String xdg = env.get("XDG_RUNTIME_DIR");
         if (xdg != null && !xdg.isBlank() && Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))) {

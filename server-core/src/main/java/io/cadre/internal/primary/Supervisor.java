@@ -78,6 +78,9 @@ final class Supervisor {
     record Status(List<WorkerRow> workers, int wanted, boolean breakerOpen, String rollout) {
     }
 
+    /** The classpath changed since the cache was checked: forks go without it. */
+    private boolean aotStale;
+
     /** The last generation forked for each slot id, kept after a slot is removed (its id may come back). */
     private final Map<Integer, Integer> lastGeneration = new HashMap<>();
 
@@ -289,7 +292,16 @@ final class Supervisor {
         } else {
             slot.current = wp;
         }
-        boolean withCache = command.aotCache() != null && !aotRefused;
+        boolean stale = command.aotCache() != null && !aotRefused && !command.classpathUnchanged();
+        boolean withCache = command.aotCache() != null && !aotRefused && !stale;
+        if (stale) {
+            if (!aotStale) {
+                aotStale = true;
+                log.warn("the jar changed on disk since the primary started: workers start without the AOT cache {}, which was built"
+                        + " for the old one (slower starts). Rebuild it: java -jar APP.jar --aot-train {}", command.aotCache(),
+                        command.aotCache());
+            }
+        }
         List<String> cmd = withCache ? command.command() : command.withoutAotCache();
         wp.bootNiced = surge && bootPriority.enabled();
         ProcessBuilder pb = new ProcessBuilder(wp.bootNiced ? bootPriority.lowered(cmd) : cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

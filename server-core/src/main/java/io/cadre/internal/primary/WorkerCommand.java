@@ -61,13 +61,41 @@ final class WorkerCommand {
     private final List<String> command;
     private final List<String> withoutAotCache;
     private final String aotCache;
+    private final String classpath;
+    /** Each classpath file's size, modification time and file key when the cache was checked. */
+    private final List<String> stamps;
 
-    private WorkerCommand(List<String> command, List<String> aotOptions, String aotCache) {
+    WorkerCommand(List<String> command, List<String> aotOptions, String aotCache, String classpath) {
         this.command = List.copyOf(command);
         List<String> rest = new ArrayList<>(command);
         rest.removeAll(aotOptions);
         this.withoutAotCache = List.copyOf(rest);
         this.aotCache = aotCache;
+        this.classpath = classpath;
+        this.stamps = stamps(classpath);
+    }
+
+    /**
+     * Whether the classpath's files are still the ones the AOT cache was checked against: a jar
+     * replaced on disk (the deploy path: replace it, then reload) makes the cache stale, and a
+     * stale cache could run the old classes. Stat calls only, cheap enough for every fork.
+     */
+    boolean classpathUnchanged() {
+        return stamps.equals(stamps(classpath));
+    }
+
+    private static List<String> stamps(String classpath) {
+        List<String> out = new ArrayList<>();
+        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+            try {
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(Path.of(entry),
+                        java.nio.file.attribute.BasicFileAttributes.class);
+                out.add(entry + " " + a.size() + " " + a.lastModifiedTime().toMillis() + " " + a.fileKey());
+            } catch (IOException | RuntimeException e) {
+                out.add(entry + " missing");
+            }
+        }
+        return List.copyOf(out);
     }
 
     List<String> command() {
@@ -102,7 +130,17 @@ final class WorkerCommand {
         List<String> aotOptions = List.of();
         String cache = null;
         if (config.defaultWorkerJvmOptions()) {
-            cmd.addAll(defaultOptions(config.workers(), config.operations().maxMemoryBytes(), config.workerJvmOptions()));
+            // options the JVM also takes from the environment the workers inherit count as the user's:
+            // a -XX:+UseG1GC there next to the default -XX:+UseSerialGC would stop every worker
+            List<String> userOptions = new ArrayList<>();
+            for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+                String value = env.get(variable);
+                if (value != null && !value.isBlank()) {
+                    userOptions.addAll(List.of(value.trim().split("\\s+")));
+                }
+            }
+            userOptions.addAll(config.workerJvmOptions());
+            cmd.addAll(defaultOptions(config.workers(), config.operations().maxMemoryBytes(), userOptions));
             if (useAotCache) {
                 cache = aotCache(classpath, env).orElse(null);
                 if (cache != null) {
@@ -122,7 +160,7 @@ final class WorkerCommand {
         cmd.add(classpath);
         cmd.add(mainClass(classpath));
         cmd.addAll(List.of(args));
-        return new WorkerCommand(cmd, aotOptions, cache);
+        return new WorkerCommand(cmd, aotOptions, cache, classpath);
     }
 
     /**
@@ -197,8 +235,17 @@ final class WorkerCommand {
 
     /** The main class the primary was started with, from {@code sun.java.command} or the jar manifest. */
     static String mainClass(String classpath) throws IOException {
-        String command = System.getProperty("sun.java.command", "").trim();
-        String first = command.isEmpty() ? "" : command.split("\\s+")[0];
+        return mainClass(classpath, System.getProperty("sun.java.command", ""));
+    }
+
+    /** The same from {@code command}, the JVM's {@code sun.java.command}: the jar (or main class) and the arguments. */
+    static String mainClass(String classpath, String javaCommand) throws IOException {
+        String command = javaCommand.trim();
+        // java -jar PATH: the class path is that jar, whose path may hold spaces
+        boolean jarCommand = classpath != null && classpath.endsWith(".jar") && !classpath.contains(java.io.File.pathSeparator)
+                && command.startsWith(classpath) && (command.length() == classpath.length()
+                || Character.isWhitespace(command.charAt(classpath.length())));
+        String first = jarCommand ? classpath : command.isEmpty() ? "" : command.split("\\s+")[0];
         if (first.endsWith(".jar")) {
             try (JarFile jar = new JarFile(first)) {
                 String main = jar.getManifest() == null ? null : jar.getManifest().getMainAttributes().getValue("Main-Class");

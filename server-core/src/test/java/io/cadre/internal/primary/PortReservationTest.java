@@ -43,6 +43,16 @@ class PortReservationTest {
     }
 
     @Test
+    void onlyAnAddressInUseIsCalledInUseOtherBindFailuresSayWhy() {
+        assertThat(PortReservation.bindRefused("0.0.0.0", 8080, new java.net.BindException("Address already in use")))
+                .isEqualTo("port 8080 on 0.0.0.0 is in use by another program; choose another --port");
+        assertThat(PortReservation.bindRefused("0.0.0.0", 80, new java.net.BindException("Permission denied")))
+                .isEqualTo("cannot bind port 80 on 0.0.0.0: Permission denied (ports below 1024 need CAP_NET_BIND_SERVICE or root)");
+        assertThat(PortReservation.bindRefused("10.9.9.9", 8080, new java.net.BindException("Cannot assign requested address")))
+                .endsWith("(this machine has no such address; check --host)");
+    }
+
+    @Test
     void theReservationIsReleasedOnClose() throws Exception {
         int port;
         try (PortReservation first = PortReservation.acquire(base, "127.0.0.1", 0)) {

@@ -2,8 +2,14 @@ package io.cadre.internal.primary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WorkerCommandTest {
     @Test
@@ -61,5 +67,48 @@ class WorkerCommandTest {
         assertThat(WorkerCommand.defaultOptions(2, 0, List.of(), 21, 2)).noneMatch(o -> o.contains("virtualThreadScheduler"));
         assertThat(WorkerCommand.defaultOptions(2, 0, List.of("-Djdk.virtualThreadScheduler.parallelism=3"), 25, 2))
                 .noneMatch(o -> o.contains("virtualThreadScheduler"));
+    }
+
+    @TempDir
+    Path dir;
+
+    private Path jar(String name, String mainClass) throws Exception {
+        Path jar = dir.resolve(name);
+        Files.createDirectories(jar.getParent());
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
+            out.flush();
+        }
+        return jar;
+    }
+
+    @Test
+    void theMainClassOfAJarWhosePathHoldsSpacesIsReadFromItsManifest() throws Exception {
+        Path jar = jar("my app/the app.jar", "com.acme.Main");
+        assertThat(WorkerCommand.mainClass(jar.toString(), jar + " --workers 2")).isEqualTo("com.acme.Main");
+        assertThat(WorkerCommand.mainClass(jar.toString(), jar.toString())).isEqualTo("com.acme.Main");
+        assertThat(WorkerCommand.mainClass("a.jar:b.jar", "com.acme.Other --port 8080")).isEqualTo("com.acme.Other");
+    }
+
+    @Test
+    void aJarReplacedOnDiskIsNoticedSoTheCacheOfTheOldOneIsNotUsed() throws Exception {
+        Path jar = jar("app.jar", "com.acme.Main");
+        WorkerCommand command = new WorkerCommand(List.of("java", "-XX:AOTCache=app.aot"), List.of("-XX:AOTCache=app.aot"), "app.aot",
+                jar.toString());
+        assertThat(command.classpathUnchanged()).isTrue();
+        Files.write(jar, new byte[] {1, 2, 3}); // a deploy: the jar is replaced
+        assertThat(command.classpathUnchanged()).isFalse();
+        assertThat(command.withoutAotCache()).containsExactly("java");
+    }
+
+    @Test
+    void aCollectorChosenInTheJvmsEnvironmentReplacesTheSerialDefault() throws Exception {
+        io.cadre.CadreConfig config = io.cadre.CadreConfig.builder().workers(2).build();
+        List<String> cmd = WorkerCommand.of(config, new String[0], java.util.Map.of("JDK_JAVA_OPTIONS", " -XX:+UseG1GC -Xmx1g "), false)
+                .command();
+        assertThat(cmd).doesNotContain("-XX:+UseSerialGC", "-Xms12m").noneMatch(o -> o.startsWith("-XX:MaxRAMPercentage"));
+        assertThat(WorkerCommand.of(config, new String[0], java.util.Map.of(), false).command()).contains("-XX:+UseSerialGC");
     }
 }
