@@ -144,9 +144,7 @@ final class HttpServer {
     private static AcceptingChannel<StreamConnection> listen(XnioWorker xnio, ServerSocketChannel socket, OptionMap socketOptions,
             ByteBufferPool buffers, CadreConfig.HttpLimits limits, HttpHandler root) throws IOException {
         HttpOpenListener open = new HttpOpenListener(buffers, undertowOptions(limits));
-        // Expect: 100-continue: the 100 goes out when the body is first read (not for a request
-        // refused before it, such as a 404 or 405); without it clients wait about a second
-        open.setRootHandler(new io.undertow.server.handlers.HttpContinueReadHandler(root));
+        open.setRootHandler(root);
         AcceptingChannel<StreamConnection> server = CadreXnioBridge.wrap(xnio, socket, socketOptions, ChannelListeners.openListenerAdapter(open));
         server.resumeAccepts();
         return server;

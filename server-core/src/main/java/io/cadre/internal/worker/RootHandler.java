@@ -89,16 +89,17 @@ final class RootHandler implements HttpHandler {
         switch (lookup) {
             case RouteTable.Found found -> {
                 if (!exchange.isRequestComplete() && hasBody(exchange)) {
-                    exchange.getRequestReceiver().receiveFullBytes(
-                            (ex, body) -> {
-                                IoWatchdog.Slot slot = watchdog.enter(ex);
-                                try {
-                                    run(ex, found, body);
-                                } finally {
-                                    IoWatchdog.exit(slot);
-                                }
-                            },
-                            (ex, error) -> Responder.write(ex, state, bodyFailed(ex, error)));
+                    if (io.undertow.server.protocol.http.HttpContinue.requiresContinueResponse(exchange)) {
+                        // Expect: 100-continue: Undertow's handler sends the 100 when the body is first
+                        // read; only here, so requests without a body pay nothing for it
+                        try {
+                            new io.undertow.server.handlers.HttpContinueReadHandler(ex -> readBody(ex, found)).handleRequest(exchange);
+                        } catch (Exception e) {
+                            Responder.write(exchange, state, bodyFailed(exchange, e));
+                        }
+                    } else {
+                        readBody(exchange, found);
+                    }
                 } else {
                     run(exchange, found, EMPTY);
                 }
@@ -116,6 +117,20 @@ final class RootHandler implements HttpHandler {
             servedOne = true;
             onFirstResponse.run();
         }
+    }
+
+    /** Reads the whole body without blocking, then runs the route; a body that fails is a 4xx. */
+    private void readBody(HttpServerExchange exchange, RouteTable.Found found) {
+        exchange.getRequestReceiver().receiveFullBytes(
+                (ex, body) -> {
+                    IoWatchdog.Slot slot = watchdog.enter(ex);
+                    try {
+                        run(ex, found, body);
+                    } finally {
+                        IoWatchdog.exit(slot);
+                    }
+                },
+                (ex, error) -> Responder.write(ex, state, bodyFailed(ex, error)));
     }
 
     /** Runs the route on its execution model; called on the IO thread. */
