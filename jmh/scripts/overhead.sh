@@ -3,6 +3,7 @@
 # doing the same work (io.cadre.bench.RawUndertowHello), on the same machine in the same run,
 # alternating rounds so that drift hits both alike.
 # Usage: ./cadre.sh bench overhead [PATH] [ROUNDS] [SECONDS] [CONNECTIONS]   (PATH: /plaintext or /json)
+# Ports: 18480 (raw) and 18481 (Cadre), or OVERHEAD_RAW_PORT / OVERHEAD_CADRE_PORT; both must be free.
 source "$(dirname "$0")/common.sh"
 require_jars
 require_wrk
@@ -13,8 +14,11 @@ CONNS=${4:-64}
 case "$ROUTE" in /plaintext|/json) ;; *) echo "benchmark: PATH must be /plaintext or /json, was $ROUTE" >&2; exit 2;; esac
 NAME=$(echo "$ROUTE" | tr -d /)
 OUT="$RESULTS/overhead-$NAME-$(date -u +%Y%m%dT%H%M%SZ).txt"
-RAW_PORT=18480
-CADRE_PORT=18481
+RAW_PORT=${OVERHEAD_RAW_PORT:-18480}
+CADRE_PORT=${OVERHEAD_CADRE_PORT:-18481}
+# both must be free: a server already there would answer in place of the one meant to be measured
+require_free_port "$RAW_PORT" OVERHEAD_RAW_PORT
+require_free_port "$CADRE_PORT" OVERHEAD_CADRE_PORT
 
 wait_port() { for _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
 # CPU ticks (user + system) of a process and its children, from /proc: the server's cost of a round,
