@@ -72,6 +72,7 @@ final class PortReservation implements AutoCloseable {
                 if (lock == null) {
                     throw new RefusedException(servedBy(requestedPort, readPid(lockFile)));
                 }
+                writePid(lockFile); // at once: a primary refused from now on names this one, not an earlier holder
                 probe(address, requestedPort);
             }
             guard = SocketChannel.open(address instanceof java.net.Inet6Address
@@ -89,8 +90,8 @@ final class PortReservation implements AutoCloseable {
                 if (lock == null) {
                     throw new RefusedException(servedBy(port, readPid(lockFile)));
                 }
+                writePid(lockFile);
             }
-            writePid(lockFile);
             ok = true;
             return new PortReservation(lockFile, lock, guard, port);
         } finally {
@@ -169,12 +170,17 @@ final class PortReservation implements AutoCloseable {
         }
     }
 
-    private static Optional<Long> readPid(FileChannel file) {
+    static Optional<Long> readPid(FileChannel file) {
         try {
             ByteBuffer buf = ByteBuffer.allocate(32);
             file.read(buf, 0);
             String text = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII).trim();
-            return text.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(text));
+            if (text.isEmpty()) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(text);
+            // a pid from a holder that is gone is not named (it may belong to another process by now)
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> pid);
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
@@ -191,6 +197,7 @@ final class PortReservation implements AutoCloseable {
         closeQuietly(guard);
         try {
             if (lock != null) {
+                lockFile.truncate(0); // no stale pid for the next reader (the file stays: deleting a lock file races)
                 lock.release();
             }
         } catch (IOException e) {

@@ -53,6 +53,21 @@ class PortReservationTest {
     }
 
     @Test
+    void aPidLeftByAHolderThatIsGoneIsNotNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        java.nio.file.Path file = dir.resolve("port-1.lock");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap((gone.pid() + "\n").getBytes()), 0);
+            assertThat(PortReservation.readPid(ch)).isEmpty();
+            ch.truncate(0);
+            ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes()), 0);
+            assertThat(PortReservation.readPid(ch)).contains(ProcessHandle.current().pid());
+        }
+    }
+
+    @Test
     void theReservationIsReleasedOnClose() throws Exception {
         int port;
         try (PortReservation first = PortReservation.acquire(base, "127.0.0.1", 0)) {
