@@ -51,28 +51,15 @@ final class Niceness {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
             return "per-thread priorities need Linux, this is " + System.getProperty("os.name");
         }
-        List<String> command = new ArrayList<>(List.of("sh", "-c", SCRIPT, "sh", Integer.toString(niceness), idle ? "1" : "0"));
-        command.addAll(tids);
-        try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return "renice/chrt did not finish within " + WAIT_SECONDS + " s";
-            }
-            switch (process.exitValue()) {
-                case 0 -> { }
-                case 3 -> { return "renice failed (missing, or not permitted)"; }
-                case 4 -> { return "chrt --idle failed (missing, or not permitted)"; }
-                default -> { return "sh exited with status " + process.exitValue(); }
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            return "could not run sh: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while waiting for renice/chrt";
+        Ran ran = run(SCRIPT, Integer.toString(niceness), idle, tids);
+        if (ran.failure() != null) {
+            return ran.failure();
+        }
+        switch (ran.status()) {
+            case 0 -> { }
+            case 3 -> { return "renice failed (missing, or not permitted)"; }
+            case 4 -> { return "chrt --idle failed (missing, or not permitted)"; }
+            default -> { return "sh exited with status " + ran.status(); }
         }
         for (String tid : tids) {
             OptionalInt nice = statField(tid, 19);
@@ -95,23 +82,9 @@ final class Niceness {
      * @return null if every one that still exists now runs so; otherwise why not
      */
     static String restore(List<String> tids, int nice, boolean fromIdle) {
-        List<String> command = new ArrayList<>(List.of("sh", "-c", RESTORE_SCRIPT, "sh", Integer.toString(nice), fromIdle ? "1" : "0"));
-        command.addAll(tids);
-        try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return "chrt/renice did not finish within " + WAIT_SECONDS + " s";
-            }
-            // a thread that ended meanwhile fails its chrt: what counts is what /proc says now
-        } catch (IOException | UnsupportedOperationException e) {
-            return "could not run sh: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while waiting for chrt/renice";
+        Ran ran = run(RESTORE_SCRIPT, Integer.toString(nice), fromIdle, tids);
+        if (ran.failure() != null) {
+            return ran.failure(); // its status does not count: a thread that ended meanwhile fails its chrt
         }
         for (String tid : tids) {
             OptionalInt policy = statField(tid, 41);
@@ -124,15 +97,51 @@ final class Niceness {
         return null;
     }
 
+    /** How one run of a script went: its exit status, or why it did not run to the end. */
+    private record Ran(int status, String failure) {
+    }
+
+    /** Runs {@code sh -c script sh value flag tids...} and waits at most {@link #WAIT_SECONDS}. */
+    private static Ran run(String script, String value, boolean flag, List<String> tids) {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", script, "sh", value, flag ? "1" : "0"));
+        command.addAll(tids);
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return new Ran(-1, "renice/chrt did not finish within " + WAIT_SECONDS + " s");
+            }
+            return new Ran(process.exitValue(), null);
+        } catch (IOException | UnsupportedOperationException e) {
+            return new Ran(-1, "could not run sh: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Ran(-1, "interrupted while waiting for renice/chrt");
+        }
+    }
+
     /** @return field {@code n} (1-based, as proc(5) numbers them) of {@code /proc/self/task/<tid>/stat} */
     static OptionalInt statField(String tid, int n) {
+        int[] values = statFields(tid, n);
+        return values == null ? OptionalInt.empty() : OptionalInt.of(values[0]);
+    }
+
+    /** Fields {@code n} of {@code /proc/self/task/<tid>/stat}, read once; null when unreadable. */
+    static int[] statFields(String tid, int... n) {
         try {
             String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
             // Field 2, the command name, is in parentheses and may hold spaces: count after it.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            return OptionalInt.of(Integer.parseInt(fields[n - 3]));
+            int[] values = new int[n.length];
+            for (int i = 0; i < n.length; i++) {
+                values[i] = Integer.parseInt(fields[n[i] - 3]);
+            }
+            return values;
         } catch (IOException | RuntimeException e) {
-            return OptionalInt.empty();
+            return null;
         }
     }
 }

@@ -26,7 +26,8 @@ import org.slf4j.Logger;
  * is created, so a thread found normal once stays so unless someone sets it), and gives any that
  * runs under {@code SCHED_IDLE} (when the pool uses it) or at the pool's nice value (when that is
  * not the main thread's) the normal policy and the main thread's nice value, with one {@code sh}
- * for all it found. A pass where no thread is new reads one directory. Compute threads of every
+ * for all it found. A pass where no thread is new reads one directory (and, once it has put threads
+ * back, the main thread's {@code stat}). Compute threads of every
  * pool of the JVM are left alone: each pool {@linkplain #register registers} its threads before it
  * lowers them, and a thread named {@code cadre-compute-...} is never touched. A JVM started under
  * {@code SCHED_IDLE} as a whole is left alone too.
@@ -127,21 +128,25 @@ final class PriorityGuard {
         }
         known.retainAll(alive); // a thread id can be reused once its thread ends
         putBack.keySet().retainAll(alive);
-        OptionalInt base = Niceness.statField(mainThread(), 19);
-        if (base.isEmpty() || (Niceness.statField(mainThread(), 41).orElse(-1) == Niceness.SCHED_IDLE)) {
+        if (fresh.isEmpty() && putBack.isEmpty()) {
+            return; // nothing new, and no thread to keep at the main thread's nice value
+        }
+        int[] main = Niceness.statFields(mainThread(), 19, 41); // nice, policy
+        if (main == null || main[1] == Niceness.SCHED_IDLE) {
             return; // unreadable, or the whole process runs under SCHED_IDLE (chrt --idle java ...): nothing inherited
         }
-        followMainThread(base.getAsInt());
+        int base = main[0];
+        followMainThread(base);
         List<String> inherited = new ArrayList<>();
         for (String tid : fresh) {
-            if (lowered(tid, base.getAsInt())) {
+            if (lowered(tid, base)) {
                 inherited.add(tid);
             } else {
                 known.add(tid);
             }
         }
         if (!inherited.isEmpty()) {
-            putBack(inherited, base.getAsInt());
+            putBack(inherited, base);
         }
     }
 
@@ -192,13 +197,9 @@ final class PriorityGuard {
     }
 
     private boolean lowered(String tid, int base) {
-        if (own.contains(tid) || name(tid).startsWith(COMPUTE_THREAD)) {
-            return false;
-        }
-        if (idle) {
-            return Niceness.statField(tid, 41).orElse(-1) == Niceness.SCHED_IDLE;
-        }
-        return niceness > 0 && base != niceness && Niceness.statField(tid, 19).orElse(base) == niceness;
+        boolean low = idle ? Niceness.statField(tid, 41).orElse(-1) == Niceness.SCHED_IDLE
+                : niceness > 0 && base != niceness && Niceness.statField(tid, 19).orElse(base) == niceness;
+        return low && !own.contains(tid) && !name(tid).startsWith(COMPUTE_THREAD); // the name only for the few that look lowered
     }
 
     /** The main thread's id: this process's pid. */

@@ -684,8 +684,7 @@ public final class IsolatedExecutor implements AutoCloseable {
         boolean beforeReady;
         lock.lock();
         try {
-            children.remove(child);
-            idle.remove(child);
+            children.remove(child); // out of idle already, at the start
             p = child.current;
             child.current = null;
             retire = child.retiring;

@@ -183,11 +183,9 @@ final class RootHandler implements HttpHandler {
                 .withHeader("Allow", String.join(", ", allowed));
     }
 
+    /** The answer of {@code /health/live} or {@code /health/ready} (the only paths that come here). */
     private Reply health(HttpServerExchange exchange, String path) {
         boolean live = path.equals("/health/live");
-        if (!live && !path.equals("/health/ready")) {
-            return Reply.problem(404, "Not Found", "no route for " + path, path);
-        }
         if (!exchange.getRequestMethod().equals(Methods.GET) && !exchange.getRequestMethod().equals(Methods.HEAD)) {
             return notAllowed(java.util.Set.of("GET", "HEAD"), exchange.getRequestMethod().toString(), path);
         }
