@@ -7,8 +7,18 @@ BENCH_JAR="$ROOT/jmh/target/benchmarks.jar"
 RESULTS="$ROOT/bench-results"
 mkdir -p "$RESULTS"
 
+# The JMH jar alone: benchmarks that need the reference app say so themselves when it is missing
+# (MemoryPerUnitBenchmark's worker unit, "-p appJar=PATH").
+require_bench_jar() {
+    if [ ! -f "$BENCH_JAR" ]; then
+        echo "benchmark: build first: ./cadre.sh build" >&2
+        exit 2
+    fi
+}
+
 require_jars() {
-    if [ ! -f "$SAMPLES_JAR" ] || [ ! -f "$BENCH_JAR" ]; then
+    require_bench_jar
+    if [ ! -f "$SAMPLES_JAR" ]; then
         echo "benchmark: build first: ./cadre.sh build" >&2
         exit 2
     fi

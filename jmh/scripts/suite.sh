@@ -17,7 +17,7 @@
 # Options after the profile go to JMH as they are, e.g. "-p kernel=spin,json" or a benchmark regex.
 # Writes bench-results/suite-PROFILE-STAMP.{txt,json,md} (raw output, JMH JSON, report).
 source "$(dirname "$0")/common.sh"
-require_jars
+require_bench_jar
 PROFILE=${CADRE_SUITE_PROFILE:-short}
 if [ $# -gt 0 ] && { [ "$1" = short ] || [ "$1" = full ]; }; then
     PROFILE=$1
