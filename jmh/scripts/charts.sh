@@ -7,9 +7,6 @@
 #   DIR:     every such file in DIR (./cadre.sh bench charts docs/results redraws the charts of the quoted runs)
 # Name JMH results with a UTC stamp to date their charts: -rf json -rff bench-results/NAME-$(date -u +%Y%m%dT%H%M%SZ).json
 source "$(dirname "$0")/common.sh"
-if [ ! -f "$BENCH_JAR" ]; then
-    echo "benchmark: build first: ./cadre.sh build" >&2
-    exit 2
-fi
+require_bench_jar
 cd "$ROOT"
 exec "$JAVA" -Djava.awt.headless=true -cp "$BENCH_JAR" io.cadre.bench.Charts "$@"
