@@ -253,8 +253,8 @@ public final class CadreState implements Extension {
     @SuppressWarnings("unchecked")
     private <V> SharedCache<V> cached(String id, Class<V> type, Duration ttl, int localEntries, java.util.function.Supplier<SharedCache<V>> make) {
         java.util.Objects.requireNonNull(type, "type");
-        if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("cache " + id + ": ttl must be positive, was " + ttl);
+        if (ttl == null || ttl.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new IllegalArgumentException("cache " + id + ": ttl must be at least 1 ms (Redis keeps milliseconds), was " + ttl);
         }
         CacheEntry entry = caches.computeIfAbsent(id, k -> new CacheEntry(type, ttl, localEntries, make.get()));
         if (!entry.type().equals(type) || !entry.ttl().equals(ttl) || entry.localEntries() != localEntries) {

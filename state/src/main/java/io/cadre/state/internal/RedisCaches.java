@@ -37,8 +37,8 @@ public final class RedisCaches {
             }
 
             @Override
-            RFuture<Boolean> putAsync(RMap<String, String> map, String key, String value, Duration time) {
-                return ((RMapCache<String, String>) map).fastPutAsync(key, value, time.toMillis(), TimeUnit.MILLISECONDS);
+            RFuture<Boolean> putAsync(RMap<String, String> map, String key, String value, long ttlMillis) {
+                return ((RMapCache<String, String>) map).fastPutAsync(key, value, ttlMillis, TimeUnit.MILLISECONDS);
             }
         };
     }
@@ -57,14 +57,14 @@ public final class RedisCaches {
             }
 
             @Override
-            RFuture<Boolean> putAsync(RMap<String, String> map, String key, String value, Duration time) {
+            RFuture<Boolean> putAsync(RMap<String, String> map, String key, String value, long ttlMillis) {
                 // the local copies live the cache's TTL; the entry in Redis lives until replaced or removed
                 return map.fastPutAsync(key, value);
             }
 
             @Override
             public void put(String key, V value, Duration time) {
-                if (!time.equals(ttl)) {
+                if (!ttl.equals(time)) {
                     throw new IllegalArgumentException("near cache '" + name + "' keeps its entries in Redis until they are"
                             + " replaced or removed, and its local copies for " + ttl + "; it cannot keep '" + key + "' for "
                             + time + ". Use CadreState.cache(...) for entries with their own time to live");
@@ -72,6 +72,21 @@ public final class RedisCaches {
                 super.put(key, value, time);
             }
         };
+    }
+
+    /**
+     * {@code ttl} in whole milliseconds, at least 1: Redis keeps time to live in milliseconds, and 0
+     * would mean "never expires" to Redisson, so a positive time under 1 ms is rounded up.
+     */
+    static long ttlMillis(String key, Duration ttl) {
+        if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("time to live of '" + key + "' must be positive, was " + ttl);
+        }
+        try {
+            return Math.max(1, ttl.toMillis());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("time to live of '" + key + "' is too long: " + ttl, e);
+        }
     }
 
     /** JSON on top of a string map, made once, and every call under the deadline. */
@@ -90,7 +105,7 @@ public final class RedisCaches {
 
         abstract RMap<String, String> make(RedissonClient client);
 
-        abstract RFuture<Boolean> putAsync(RMap<String, String> map, String key, String value, Duration time);
+        abstract RFuture<Boolean> putAsync(RMap<String, String> map, String key, String value, long ttlMillis);
 
         private <T> T call(Function<RMap<String, String>, RFuture<T>> operation) {
             return redis.get().call(WHAT, client -> operation.apply(map(client)));
@@ -132,13 +147,14 @@ public final class RedisCaches {
 
         @Override
         public void put(String key, V value, Duration time) {
+            long millis = ttlMillis(key, time);
             String raw;
             try {
                 raw = Json.MAPPER.writeValueAsString(value);
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("value is not serializable as JSON: " + e.getMessage(), e);
             }
-            call(m -> putAsync(m, key, raw, time));
+            call(m -> putAsync(m, key, raw, millis));
         }
 
         @Override

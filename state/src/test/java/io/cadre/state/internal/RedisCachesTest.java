@@ -1,7 +1,9 @@
 package io.cadre.state.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cadre.state.CadreState;
 import io.cadre.state.SharedCache;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -16,5 +18,48 @@ class RedisCachesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("near cache 'settings'")
                 .hasMessageContaining("CadreState.cache(...)");
+    }
+
+    @Test
+    void anEntryTimeToLiveUnderOneMillisecondIsRoundedUpNotTurnedIntoNoExpiry() {
+        assertThat(RedisCaches.ttlMillis("k", Duration.ofNanos(1))).isEqualTo(1);
+        assertThat(RedisCaches.ttlMillis("k", Duration.ofNanos(999_999))).isEqualTo(1);
+        assertThat(RedisCaches.ttlMillis("k", Duration.ofMillis(1500))).isEqualTo(1500);
+    }
+
+    @Test
+    void aSharedCacheRefusesAMissingZeroNegativeOrOverlongTimeToLiveBeforeItTalksToRedis() {
+        SharedCache<String> cache = RedisCaches.shared(() -> {
+            throw new AssertionError("no Redis call for a refused put");
+        }, "users", String.class, Duration.ofMinutes(1));
+        for (Duration bad : new Duration[] {null, Duration.ZERO, Duration.ofSeconds(-1)}) {
+            assertThatThrownBy(() -> cache.put("k", "v", bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("time to live of 'k' must be positive");
+        }
+        assertThatThrownBy(() -> cache.put("k", "v", Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("too long");
+    }
+
+    @Test
+    void aNearCacheRefusesAMissingTimeToLiveWithTheSameClearError() {
+        SharedCache<String> near = RedisCaches.near(() -> {
+            throw new AssertionError("no Redis call for a refused put");
+        }, "settings", String.class, Duration.ofMinutes(1), 10);
+        assertThatThrownBy(() -> near.put("k", "v", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("near cache 'settings'");
+    }
+
+    @Test
+    void aCacheWhoseTimeToLiveRedisCannotKeepIsRefusedWhenItIsMade() {
+        CadreState state = CadreState.builder().build();
+        assertThatThrownBy(() -> state.cache("c", String.class, Duration.ofNanos(500)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ttl must be at least 1 ms");
+        assertThatThrownBy(() -> state.nearCache("n", String.class, Duration.ZERO, 10))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ttl must be at least 1 ms");
     }
 }
