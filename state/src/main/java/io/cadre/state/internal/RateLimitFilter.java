@@ -71,7 +71,7 @@ public final class RateLimitFilter implements Filter {
     private Object limited(Rule effective, Request request, Chain next) throws Exception {
         RateLimiter.Decision decision;
         try {
-            decision = limiter.get().hit(effective.name(), effective.key().apply(request), effective.limit(),
+            decision = limiter.get().hit(effective.name(), counted(effective.key().apply(request)), effective.limit(),
                     effective.windowMillis());
         } catch (HttpException e) {
             if (e.status() != 503 || !effective.failOpen()) {
@@ -130,6 +130,14 @@ public final class RateLimitFilter implements Filter {
         return session.isNew() ? "ip " + clientIp(request) : "session " + session.id();
     }
 
+    /**
+     * What a budget counts a request by: the key function's value, or, where it gave none (a HEADER
+     * key without the header), one shared key apart from every value a client can send.
+     */
+    static String counted(String value) {
+        return value == null ? "absent" : "value " + value;
+    }
+
     private static Rule fromAnnotation(RateLimit a, Request request) {
         String name = a.name().isEmpty() ? request.route().method() + " " + request.route().template() : a.name();
         Function<Request, String> key = switch (a.key()) {
@@ -139,7 +147,7 @@ public final class RateLimitFilter implements Filter {
                 if (a.header().isBlank()) {
                     throw new IllegalStateException("@RateLimit(key = HEADER) on " + request.route().source() + " names no header");
                 }
-                yield r -> String.valueOf(r.header(a.header()));
+                yield r -> r.header(a.header());
             }
         };
         return new Rule(name, a.limit(), a.windowSeconds() * 1000L, key, a.failOpen());

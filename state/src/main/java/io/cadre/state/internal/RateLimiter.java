@@ -7,8 +7,9 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * Fixed-window counters in Redis: one key per budget, key value and window
- * ({@code <prefix><budget>:<key>}), incremented atomically by one script that also sets the
- * window's expiry. Exact across workers and hosts: with a limit of 100, the 101st request of a
+ * ({@code <prefix><length of budget>:<budget>:<key>}: the length keeps a budget whose name has a
+ * ':' in it from meeting another budget's keys, whatever a client sends as its key), incremented
+ * atomically by one script that also sets the window's expiry. Exact across workers and hosts: with a limit of 100, the 101st request of a
  * window is refused wherever it lands. Thread-safe.
  */
 public final class RateLimiter {
@@ -43,9 +44,13 @@ public final class RateLimiter {
         this.prefix = prefix;
     }
 
+    String redisKey(String budget, String key) {
+        return prefix + budget.length() + ":" + budget + ":" + key;
+    }
+
     /** Counts one request of {@code key} against {@code budget}; a Redis failure is a 503. */
     public Decision hit(String budget, String key, int limit, long windowMillis) {
-        String redisKey = prefix + budget + ":" + key;
+        String redisKey = redisKey(budget, key);
         List<Object> result = redis.call("the rate limiter", c -> c.getScript(StringCodec.INSTANCE).evalAsync(redisKey,
                 RScript.Mode.READ_WRITE, HIT, RScript.ReturnType.MULTI, List.<Object>of(redisKey), Long.toString(windowMillis)));
         long count = ((Number) result.get(0)).longValue();
