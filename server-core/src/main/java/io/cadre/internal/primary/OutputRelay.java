@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  * with {@code [worker N] } (when prefixing is on). Every line goes out in a single write to a shared
  * {@link PrintStream}, so lines of different workers never interleave mid-line, whatever the
  * worker printed them with (a logger, {@code System.out}, the JVM itself). Lines longer than
- * {@link #MAX_LINE} bytes are cut into pieces of that size. Runs on one virtual thread per stream,
+ * {@link #MAX_LINE} bytes are cut into pieces of at most that size, never inside a UTF-8 sequence. Runs on one virtual thread per stream,
  * {@code cadre-relay-N-out|err}, until the stream ends. A watch, when given, sees each line (as
  * text, without the prefix) until it answers false.
  */
@@ -55,8 +55,13 @@ final class OutputRelay {
                     } else {
                         line.write(b);
                         if (line.size() >= MAX_LINE) {
+                            byte[] whole = line.toByteArray();
+                            int cut = utf8Boundary(whole);
+                            line.reset();
+                            line.write(whole, 0, cut);
                             watch = show(watch, line);
                             emit(out, prefixBytes, line);
+                            line.write(whole, cut, whole.length - cut);
                         }
                     }
                 }
@@ -69,6 +74,22 @@ final class OutputRelay {
                 emit(out, prefixBytes, line);
             }
         }
+    }
+
+    /**
+     * Where a long line may be cut: its length, or, when its last character is not complete yet, where
+     * that character begins, so that no piece ends inside a UTF-8 sequence (which the terminal or a
+     * log collector would show as replacement characters).
+     */
+    static int utf8Boundary(byte[] bytes) {
+        int end = bytes.length;
+        int start = end - 1;
+        while (start > 0 && start > end - 4 && (bytes[start] & 0xC0) == 0x80) {
+            start--;
+        }
+        int lead = bytes[start] & 0xFF;
+        int length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        return start + length > end && start > 0 ? start : end;
     }
 
     /** Shows {@code line} to {@code watch}; returns the watch, or null once it wants no more lines. */

@@ -59,6 +59,32 @@ class OutputRelayTest {
         assertThat(lines[1]).isEqualTo("p " + "a".repeat(10));
     }
 
+    @Test
+    void anOverlongLineIsNeverCutInsideAUtf8Character() {
+        // 'é' is 2 bytes, '€' 3, '😀' 4: for each, an odd number of 'a's puts a character across the cut
+        for (String ch : new String[] {"é", "€", "😀"}) {
+            for (int pad = 0; pad < 4; pad++) {
+                String text = "a".repeat(pad) + ch.repeat(OutputRelay.MAX_LINE / ch.getBytes(StandardCharsets.UTF_8).length + 3);
+                ByteArrayOutputStream sink = new ByteArrayOutputStream();
+                OutputRelay.copy(new ByteArrayInputStream((text + "\n").getBytes(StandardCharsets.UTF_8)), new PrintStream(sink), "");
+                String[] lines = sink.toString(StandardCharsets.UTF_8).split("\n");
+                assertThat(lines).as("%s after %d", ch, pad).hasSize(2);
+                assertThat(String.join("", lines)).as("%s after %d: nothing replaced or lost", ch, pad).isEqualTo(text);
+                assertThat(lines[0].getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(OutputRelay.MAX_LINE);
+            }
+        }
+    }
+
+    @Test
+    void theCutFallsBeforeAnIncompleteCharacterAndAtTheEndOtherwise() {
+        byte[] euro = "€".getBytes(StandardCharsets.UTF_8);
+        assertThat(OutputRelay.utf8Boundary("abc".getBytes(StandardCharsets.UTF_8))).isEqualTo(3);
+        assertThat(OutputRelay.utf8Boundary(new byte[] {'a', euro[0], euro[1]})).isEqualTo(1);
+        assertThat(OutputRelay.utf8Boundary(new byte[] {'a', euro[0], euro[1], euro[2]})).isEqualTo(4);
+        // not UTF-8 at all: cut where the buffer ends rather than search without end
+        assertThat(OutputRelay.utf8Boundary(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80})).isEqualTo(5);
+    }
+
     /** A stream that returns {@code data} a few random bytes at a time. */
     private static InputStream trickle(byte[] data, long seed) {
         Random random = new Random(seed);
