@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Redis paused (SIGSTOP: connections open, nothing answers) and killed under load: requests that
@@ -37,6 +38,7 @@ class RedisOutageIT {
     }
 
     @Test
+    @Timeout(300)
     void stateFailsFastAndComesBackWhileStatelessRoutesNeverFail() throws Exception {
         try (RedisServer redis = TestRedis.server();
                 ClusterProcess cluster = StateClient.start(2, redis, Map.of("TEST_DEADLINE_MS", Integer.toString(DEADLINE_MS)))) {
@@ -44,45 +46,54 @@ class RedisOutageIT {
             ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
             AtomicBoolean running = new AtomicBoolean(true);
+            long warmFrom;
             List<String> paths = List.of("/plain", "/plain", "/count", "/count", "/limited-open", "/limited");
             try (ExecutorService clients = Executors.newFixedThreadPool(paths.size())) {
                 List<Future<?>> done = new ArrayList<>();
-                for (String path : paths) {
-                    done.add(clients.submit(() -> load(port, path, running, samples, errors)));
+                long warm;
+                try {
+                    for (String path : paths) {
+                        done.add(clients.submit(() -> load(port, path, running, samples, errors)));
+                    }
+                    // the first requests of a fresh worker may wait for the Redis client itself (made just
+                    // after ready, its classes loaded then: seconds on a busy 2-core runner); not a hang on Redis
+                    Sample first = awaitSample(samples, s -> s.path().equals("/count") && s.status() == 200, "a first counted request");
+                    warm = first.sentNanos() + ms(first.tookMillis());
+
+                    // paused: nothing answers, connections stay open
+                    redis.pause();
+                    long paused = System.nanoTime();
+                    awaitSample(samples, s -> s.path().equals("/count") && s.sentNanos() > paused && s.status() == 503,
+                            "a 503 from /count while Redis is paused");
+                    awaitSample(samples, s -> s.path().equals("/limited-open") && s.sentNanos() > paused + ms(DEADLINE_MS)
+                            && s.status() == 200, "a fail-open limit letting a request through while Redis is paused");
+                    redis.resume();
+                    long resumed = System.nanoTime();
+                    awaitSample(samples, s -> s.path().equals("/count") && s.sentNanos() > resumed && s.status() == 200,
+                            "/count working again after the pause");
+
+                    // killed: connections refused, then it comes back empty (no persistence)
+                    redis.kill();
+                    long killed = System.nanoTime();
+                    awaitSample(samples, s -> s.path().equals("/count") && s.sentNanos() > killed && s.status() == 503,
+                            "a 503 from /count while Redis is down");
+                    awaitSample(samples, s -> s.path().equals("/limited") && s.sentNanos() > killed && s.status() == 503,
+                            "a fail-closed limit refusing while Redis is down");
+                    redis.restart();
+                    long restarted = System.nanoTime();
+                    Sample back = awaitSample(samples, s -> s.path().equals("/count") && s.sentNanos() > restarted && s.status() == 200,
+                            "/count working again after the restart");
+                    long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(back.sentNanos() + ms(back.tookMillis()) - restarted);
+                    System.out.printf("RedisOutageIT: state answered again %d ms after redis-server was restarted%n", recoveryMillis);
+                    assertThat(recoveryMillis).as("recovery after the restart").isLessThanOrEqualTo(5_000);
+                } finally {
+                    // on a failed assertion too: the load loops end, so the executor closes and the cluster stops
+                    running.set(false);
                 }
-                awaitSample(samples, s -> s.path().equals("/count") && s.status() == 200, "a first counted request");
-
-                // paused: nothing answers, connections stay open
-                redis.pause();
-                long paused = System.nanoTime();
-                awaitSample(samples, s -> s.path().equals("/count") && s.sentNanos() > paused && s.status() == 503,
-                        "a 503 from /count while Redis is paused");
-                awaitSample(samples, s -> s.path().equals("/limited-open") && s.sentNanos() > paused + ms(DEADLINE_MS)
-                        && s.status() == 200, "a fail-open limit letting a request through while Redis is paused");
-                redis.resume();
-                long resumed = System.nanoTime();
-                awaitSample(samples, s -> s.path().equals("/count") && s.sentNanos() > resumed && s.status() == 200,
-                        "/count working again after the pause");
-
-                // killed: connections refused, then it comes back empty (no persistence)
-                redis.kill();
-                long killed = System.nanoTime();
-                awaitSample(samples, s -> s.path().equals("/count") && s.sentNanos() > killed && s.status() == 503,
-                        "a 503 from /count while Redis is down");
-                awaitSample(samples, s -> s.path().equals("/limited") && s.sentNanos() > killed && s.status() == 503,
-                        "a fail-closed limit refusing while Redis is down");
-                redis.restart();
-                long restarted = System.nanoTime();
-                Sample back = awaitSample(samples, s -> s.path().equals("/count") && s.sentNanos() > restarted && s.status() == 200,
-                        "/count working again after the restart");
-                long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(back.sentNanos() + ms(back.tookMillis()) - restarted);
-                System.out.printf("RedisOutageIT: state answered again %d ms after redis-server was restarted%n", recoveryMillis);
-                assertThat(recoveryMillis).as("recovery after the restart").isLessThanOrEqualTo(5_000);
-
-                running.set(false);
                 for (Future<?> f : done) {
                     f.get(30, TimeUnit.SECONDS);
                 }
+                warmFrom = warm;
             }
             assertThat(errors).as("transport errors").isEmpty();
             assertThat(samples).filteredOn(s -> s.path().equals("/plain")).hasSizeGreaterThan(50)
@@ -93,7 +104,8 @@ class RedisOutageIT {
                     .allSatisfy(s -> assertThat(s.status()).isIn(200, 503));
             assertThat(samples).filteredOn(s -> s.path().equals("/limited")) // its budget of 100 a minute runs out: 429
                     .allSatisfy(s -> assertThat(s.status()).isIn(200, 429, 503));
-            assertThat(samples).as("no request hangs on Redis").allSatisfy(s -> assertThat(s.tookMillis()).isLessThan(NO_HANG_MS));
+            assertThat(samples).as("no request hangs on Redis").filteredOn(s -> s.sentNanos() > warmFrom).hasSizeGreaterThan(50)
+                    .allSatisfy(s -> assertThat(s.tookMillis()).isLessThan(NO_HANG_MS));
             assertThat(cluster.stderr()).as("the outage is logged").anyMatch(l -> l.contains("WARN") && l.contains("RedisConnection"));
         }
     }
