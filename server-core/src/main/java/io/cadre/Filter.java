@@ -5,7 +5,9 @@ package io.cadre;
  * added, the first outermost: each may act before calling {@code next.proceed()}, act on or replace
  * the result after it, or answer without calling it at all (return a {@link Response}, or throw).
  * They run on the route's own thread (its {@link ExecutionModel}), after the route was found and
- * its parameters were bound, so not for 404, 405 or malformed requests.
+ * before its parameters are bound (binding happens inside the route's handler, at the end of the
+ * chain), so a filter can refuse a request before its body is parsed; they do not run for 404, 405
+ * or malformed requests.
  */
 @FunctionalInterface
 public interface Filter {

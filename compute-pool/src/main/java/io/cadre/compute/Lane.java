@@ -38,10 +38,11 @@ public interface Lane {
      *   <li>exceptionally with a {@link ComputeRejectedException}: {@code QUEUE_FULL} at once
      *       when the lane is full, {@code QUEUE_TIMEOUT} when the task waited longer than
      *       {@code queueTimeoutMillis} (it is not run), {@code SHUT_DOWN} when the pool no longer
-     *       accepts work;</li>
+     *       accepts work, or when the pool shuts down while the task is still queued (it is not
+     *       run; this is a refusal, not a cancellation, so a route answers 503);</li>
      *   <li>cancelled, without the task running, when {@code stillWanted} answers false just
      *       before the task would start (the client has gone away; the lane's {@code dropped}
-     *       count grows), or when the pool shuts down while the task is still queued.</li>
+     *       count grows).</li>
      * </ul>
      * Cancelling the returned future before the task starts also keeps it from running.
      *
