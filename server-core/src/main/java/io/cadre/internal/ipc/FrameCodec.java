@@ -61,13 +61,23 @@ public final class FrameCodec {
         return new Frame(type, payload);
     }
 
-    /** Reads frames from one channel through a buffer that grows to fit the largest frame seen. */
+    /**
+     * Reads frames from one channel through a buffer of 64 KiB that grows to fit a larger frame and
+     * shrinks back once what it holds fits again (a long-lived connection that once carried a
+     * 16 MiB message does not keep 16 MiB).
+     */
     public static final class Reader {
+        private static final int SIZE = 64 * 1024;
         private final ReadableByteChannel channel;
-        private ByteBuffer buffer = ByteBuffer.allocate(64 * 1024).flip();
+        private ByteBuffer buffer = ByteBuffer.allocate(SIZE).flip();
 
         public Reader(ReadableByteChannel channel) {
             this.channel = channel;
+        }
+
+        /** The buffer's size now, for tests. UNIT: bytes. */
+        int capacity() {
+            return buffer.capacity();
         }
 
         /**
@@ -81,11 +91,11 @@ public final class FrameCodec {
                 if (frame != null) {
                     return frame;
                 }
-                if (buffer.remaining() >= 4) {
-                    int needed = 4 + buffer.getInt(buffer.position());
-                    if (needed > buffer.capacity()) {
-                        buffer = ByteBuffer.allocate(needed).put(buffer).flip();
-                    }
+                int needed = buffer.remaining() >= 4 ? 4 + buffer.getInt(buffer.position()) : SIZE;
+                if (needed > buffer.capacity()) {
+                    buffer = ByteBuffer.allocate(needed).put(buffer).flip();
+                } else if (buffer.capacity() > SIZE && needed <= SIZE && buffer.remaining() <= SIZE) {
+                    buffer = ByteBuffer.allocate(SIZE).put(buffer).flip();
                 }
                 buffer.compact();
                 int n = channel.read(buffer);

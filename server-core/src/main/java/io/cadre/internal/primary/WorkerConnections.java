@@ -67,10 +67,13 @@ final class WorkerConnections {
         IpcChannel channel = new IpcChannel(socket, "conn-" + connections.incrementAndGet());
         AtomicBoolean authenticated = new AtomicBoolean();
         channel.start(new IpcChannel.Listener() {
-            private WorkerProcess wp;
+            private volatile WorkerProcess wp; // set on the reader thread, read on the app thread too
 
             @Override
             public void onFrame(IpcChannel ch, Frame frame) throws IOException {
+                if (wp == null && frame.type() == FrameType.APP) {
+                    throw new MalformedFrameException("an app message before the hello");
+                }
                 if (wp == null) {
                     wp = authenticate(frame);
                     authenticated.set(true);

@@ -347,6 +347,7 @@ public final class WorkerRuntime {
             reporter.stop(200); // a last snapshot, written before the channel closes
         }
         if (ipc != null) {
+            ipc.awaitWritten(200); // app messages sent by the last requests get out too
             ipc.close();
         }
         exit.complete(ExitCodes.OK);

@@ -49,6 +49,21 @@ class FrameCodecTest {
     }
 
     @Test
+    void theReaderShrinksBackOnceALargeFrameIsThrough() throws Exception {
+        ByteBuffer big = FrameCodec.encode(new Frame(FrameType.APP, new byte[1024 * 1024]));
+        ByteBuffer small = FrameCodec.encode(new Frame(FrameType.APP, new byte[] {7}));
+        ByteBuffer all = ByteBuffer.allocate(big.remaining() + 2 * small.remaining());
+        all.put(big).put(small.duplicate()).put(small).flip();
+        FrameCodec.Reader reader = new FrameCodec.Reader(chunks(all, 1 << 20));
+        assertThat(reader.read().payload()).hasSize(1024 * 1024);
+        assertThat(reader.capacity()).isGreaterThan(1024 * 1024);
+        assertThat(reader.read().payload()).containsExactly(7);
+        assertThat(reader.read().payload()).containsExactly(7);
+        assertThat(reader.read()).isNull();
+        assertThat(reader.capacity()).isEqualTo(64 * 1024);
+    }
+
+    @Test
     void theReaderReassemblesFramesFromAnyChunkingAndGrowsForBigOnes() throws Exception {
         byte[] big = new byte[200_000];
         big[199_999] = 7;
