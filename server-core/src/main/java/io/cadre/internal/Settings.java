@@ -240,7 +240,7 @@ public record Settings(CadreConfig config, Map<String, String> appOptions, boole
         sb.append("  --warm-up-requests N    warm-up requests per replacement, spread over the paths [CADRE_WARM_UP_REQUESTS] (default 10000)\n");
         sb.append("  --admin-port P          serve /metrics (Prometheus) on 127.0.0.1:P; 0 picks a port, -1 is off [CADRE_ADMIN_PORT] (default -1)\n");
         sb.append("  --aot-train FILE        run one worker on training requests and write its AOT cache to FILE (JDK 25+) [CADRE_AOT_TRAIN]\n");
-        sb.append("  --aot-train-paths P,..  paths the training run requests [CADRE_AOT_TRAIN_PATHS] (default: health and every GET route)\n");
+        sb.append("  --aot-train-paths P,..  paths the training run requests [CADRE_AOT_TRAIN_PATHS] (default: health and every GET route without path parameters)\n");
         for (Map.Entry<String, String> e : app.options().entrySet()) {
             sb.append(String.format("  --%-22s %s [%s]%n", e.getKey() + " VALUE", e.getValue(), envName(e.getKey())));
         }
