@@ -3,7 +3,6 @@ package io.cadre.state.internal;
 import java.util.List;
 import java.util.Map;
 import org.redisson.api.RScript;
-import org.redisson.client.codec.StringCodec;
 
 /**
  * Fixed-window counters in Redis: one key per budget, key value and window
@@ -51,7 +50,7 @@ public final class RateLimiter {
     /** Counts one request of {@code key} against {@code budget}; a Redis failure is a 503. */
     public Decision hit(String budget, String key, int limit, long windowMillis) {
         String redisKey = redisKey(budget, key);
-        List<Object> result = redis.call("the rate limiter", c -> c.getScript(StringCodec.INSTANCE).evalAsync(redisKey,
+        List<Object> result = redis.call("the rate limiter", c -> redis.scriptOnce(c).evalAsync(redisKey,
                 RScript.Mode.READ_WRITE, HIT, RScript.ReturnType.MULTI, List.<Object>of(redisKey), Long.toString(windowMillis)));
         long count = ((Number) result.get(0)).longValue();
         long ttl = ((Number) result.get(1)).longValue();

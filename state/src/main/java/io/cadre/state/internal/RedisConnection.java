@@ -2,6 +2,7 @@ package io.cadre.state.internal;
 
 import io.cadre.HttpException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -12,7 +13,11 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.redisson.Redisson;
 import org.redisson.api.RFuture;
+import org.redisson.api.RKeys;
+import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.options.KeysOptions;
+import org.redisson.api.options.OptionalOptions;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.BaseConfig;
 import org.redisson.config.Config;
@@ -76,6 +81,27 @@ public final class RedisConnection implements AutoCloseable {
         } finally {
             creating.unlock();
         }
+    }
+
+    /**
+     * Scripts for writes that must not run twice (counters, rate limits): one attempt, given most of
+     * the deadline. Redisson's retry does not withdraw an attempt that timed out, so a Redis that
+     * stalls past the first attempt's timeout and then resumes would run both (a rate limit
+     * counting one request twice, a counter adding its delta twice).
+     */
+    public RScript scriptOnce(RedissonClient client) {
+        return client.getScript(OptionalOptions.defaults().codec(StringCodec.INSTANCE).retryAttempts(0)
+                .timeout(Duration.ofMillis(onceMillis())));
+    }
+
+    /** Key commands whose answer must come from one execution (a DEL whose count decides what happens next). */
+    public RKeys keysOnce(RedissonClient client) {
+        return client.getKeys(KeysOptions.defaults().retryAttempts(0).timeout(Duration.ofMillis(onceMillis())));
+    }
+
+    /** The timeout of a single attempt: the deadline less a tenth, so that its answer is still awaited. UNIT: ms. */
+    int onceMillis() {
+        return Math.max(1, deadlineMillis - Math.max(1, deadlineMillis / 10));
     }
 
     /**

@@ -132,7 +132,7 @@ public final class SessionStore {
      * had to exist ({@code existing}) and no longer does.
      */
     OptionalLong increment(String id, String name, long delta, long created, boolean existing) {
-        List<Object> v = redis.call(WHAT, c -> c.getScript(StringCodec.INSTANCE).evalAsync(key(id), RScript.Mode.READ_WRITE, INCREMENT,
+        List<Object> v = redis.call(WHAT, c -> redis.scriptOnce(c).evalAsync(key(id), RScript.Mode.READ_WRITE, INCREMENT,
                 RScript.ReturnType.MULTI, List.<Object>of(key(id)), ATTRIBUTE + name, Long.toString(delta), Long.toString(now()),
                 Long.toString(ttl(created)), Long.toString(created), existing ? "1" : "0"));
         return ((Number) v.get(0)).longValue() == 1 ? OptionalLong.of(((Number) v.get(1)).longValue()) : OptionalLong.empty();
@@ -143,7 +143,7 @@ public final class SessionStore {
      * live in the same round trip; null when it is unknown or expired (then it is deleted).
      */
     Counted loadAndIncrement(String id, String name, long delta) {
-        List<Object> v = redis.call(WHAT, c -> c.getScript(StringCodec.INSTANCE).evalAsync(key(id), RScript.Mode.READ_WRITE,
+        List<Object> v = redis.call(WHAT, c -> redis.scriptOnce(c).evalAsync(key(id), RScript.Mode.READ_WRITE,
                 LOAD_INCREMENT, RScript.ReturnType.MULTI, List.<Object>of(key(id)), ATTRIBUTE + name, Long.toString(delta),
                 Long.toString(now()), Long.toString(options.idleTimeoutMillis()), Long.toString(options.absoluteTimeoutMillis())));
         if (((Number) v.get(0)).longValue() != 1) {
@@ -192,7 +192,8 @@ public final class SessionStore {
         if (all.isEmpty()) {
             return false;
         }
-        Long deleted = redis.call(WHAT, c -> c.getKeys().deleteAsync(key(from)));
+        // one attempt: a retried DEL would find the key gone (by its own first attempt) and answer 0
+        Long deleted = redis.call(WHAT, c -> redis.keysOnce(c).deleteAsync(key(from)));
         if (deleted == null || deleted == 0L) {
             return false; // ended or rotated by another request meanwhile
         }
