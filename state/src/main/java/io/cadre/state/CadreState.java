@@ -199,28 +199,78 @@ public final class CadreState implements Extension {
         RedisConnection c = connection();
         RLock lock = lock(name);
         long thread = Thread.currentThread().threadId();
+        String hold = name + '#' + thread;
+        boolean reentrant = heldByWithLock.containsKey(hold);
         // lease -1: held until released, renewed by the watchdog; a grant that arrives after the
         // deadline is released at once, so a caller that gave up never leaves the lock taken
-        boolean held = c.call("the lock service", wait.toMillis() + c.deadlineMillis(),
-                client -> lock.tryLockAsync(wait.toMillis(), -1, TimeUnit.MILLISECONDS, thread),
-                granted -> {
-                    if (granted) {
-                        lock.unlockAsync(thread);
-                    }
-                });
+        boolean held;
+        try {
+            held = c.call("the lock service", wait.toMillis() + c.deadlineMillis(),
+                    client -> lock.tryLockAsync(wait.toMillis(), -1, TimeUnit.MILLISECONDS, thread),
+                    granted -> {
+                        if (granted) {
+                            lock.unlockAsync(thread);
+                        }
+                    });
+        } catch (HttpException e) {
+            // Redisson gave up first (its own timeout, Redis stalled): a lock script still waiting
+            // in a stalled Redis may run when it resumes, and grant the lock to no one, with no
+            // watchdog renewing it: it would block every other worker for the whole lease
+            if (!reentrant) {
+                releaseLateGrant(c, lock, thread);
+            }
+            throw e;
+        }
         if (!held) {
             throw new HttpException(503, "lock '" + name + "' was not free within " + wait.toMillis() + " ms",
                     List.of(Map.entry("Retry-After", "1")));
         }
+        heldByWithLock.merge(hold, 1, Integer::sum);
         try {
             return work.call();
         } finally {
+            heldByWithLock.computeIfPresent(hold, (k, n) -> n == 1 ? null : n - 1);
             try {
                 c.call("the lock service", client -> lock.unlockAsync(thread));
             } catch (HttpException e) {
                 // Redis is away: the lock expires by itself when the watchdog can no longer renew it
             }
         }
+    }
+
+    /** Locks this JVM's threads hold through {@link #withLock}, name#thread to depth. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> heldByWithLock = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** How long after a failed acquisition a late grant is looked for: Redisson's default lease, which ends it anyway. UNIT: ms. */
+    static final long LATE_GRANT_WATCH_MILLIS = 30_000;
+
+    /**
+     * Looks, once a second until {@link #LATE_GRANT_WATCH_MILLIS} passes or Redis has answered "not
+     * held" three times, for a grant of {@code lock} to {@code thread} that arrived after its
+     * caller gave up, and releases it. Not called when the thread held the lock already through
+     * an outer {@code withLock} (that hold is its caller's).
+     */
+    private static void releaseLateGrant(RedisConnection c, RLock lock, long thread) {
+        Thread.ofVirtual().name("cadre-lock-late-grant").start(() -> {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LATE_GRANT_WATCH_MILLIS);
+            int notHeld = 0;
+            while (notHeld < 3 && System.nanoTime() < end) {
+                try {
+                    Thread.sleep(1_000);
+                    if (c.call("the lock service", client -> lock.isHeldByThreadAsync(thread))) {
+                        c.call("the lock service", client -> lock.unlockAsync(thread));
+                        return;
+                    }
+                    notHeld++;
+                } catch (HttpException e) {
+                    // Redis is still away; look again
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    return;
+                }
+            }
+        });
     }
 
     /**
