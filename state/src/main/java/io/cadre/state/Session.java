@@ -31,7 +31,10 @@ public interface Session {
     /** Attribute {@code name} as text (the JSON text of non-string values), or empty. */
     Optional<String> get(String name);
 
-    /** Sets attribute {@code name} (any Jackson-serializable value); written when the route has answered. */
+    /**
+     * Sets attribute {@code name} (any Jackson-serializable value); written when the route has
+     * answered. A {@code null} value removes the attribute, as {@link #remove} does.
+     */
     void put(String name, Object value);
 
     /** Removes attribute {@code name}; written when the route has answered. */

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 public interface SharedCache<V> {
     Optional<V> get(String key);
 
-    /** Stores {@code value} under {@code key} for the cache's time to live. */
+    /** Stores {@code value} under {@code key} for the cache's time to live; a {@code null} value removes the key. */
     void put(String key, V value);
 
     /**
@@ -27,11 +27,16 @@ public interface SharedCache<V> {
 
     void remove(String key);
 
-    /** The cached value, or {@code loader}'s, which is then cached (two workers may both load it). */
+    /**
+     * The cached value, or {@code loader}'s, which is then cached (two workers may both load it); a
+     * {@code null} from the loader is returned and not cached.
+     */
     default V getOrLoad(String key, Supplier<V> loader) {
         return get(key).orElseGet(() -> {
             V value = loader.get();
-            put(key, value);
+            if (value != null) {
+                put(key, value);
+            }
             return value;
         });
     }

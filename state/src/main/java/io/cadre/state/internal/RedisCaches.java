@@ -134,7 +134,7 @@ public final class RedisCaches {
                 return Optional.empty();
             }
             try {
-                return Optional.of(Json.MAPPER.readValue(raw, type));
+                return Optional.ofNullable(Json.MAPPER.readValue(raw, type)); // a JSON null stored by an older version
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("cached value of '" + key + "' does not read as " + type.getName(), e);
             }
@@ -148,6 +148,10 @@ public final class RedisCaches {
         @Override
         public void put(String key, V value, Duration time) {
             long millis = ttlMillis(key, time);
+            if (value == null) {
+                remove(key); // nothing to keep: a later get finds nothing, and loads again
+                return;
+            }
             String raw;
             try {
                 raw = Json.MAPPER.writeValueAsString(value);

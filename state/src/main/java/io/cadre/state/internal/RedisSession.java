@@ -90,7 +90,7 @@ final class RedisSession implements Session {
             return Optional.empty();
         }
         try {
-            return Optional.of(Json.MAPPER.readValue(raw, type));
+            return Optional.ofNullable(Json.MAPPER.readValue(raw, type)); // a JSON null stored by an older version
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("session attribute '" + name + "' does not read as " + type.getName(), e);
         }
@@ -109,6 +109,10 @@ final class RedisSession implements Session {
 
     @Override
     public void put(String name, Object value) {
+        if (value == null) {
+            remove(name);
+            return;
+        }
         load();
         try {
             puts.put(name, Json.MAPPER.writeValueAsString(value));

@@ -101,7 +101,7 @@ public final class SessionStore {
         return clock.millis();
     }
 
-    private String key(String id) {
+    String key(String id) {
         return options.keyPrefix() + id;
     }
 

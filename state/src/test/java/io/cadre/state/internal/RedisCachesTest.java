@@ -62,4 +62,25 @@ class RedisCachesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ttl must be at least 1 ms");
     }
+
+    @Test
+    void aNullValueIsNeverCachedAndAStoredJsonNullReadsAsAMiss() throws Exception {
+        try (io.cadre.state.internal.redis.RedisServer redis = io.cadre.state.testing.TestRedis.server()) {
+            RedisConnection connection = new RedisConnection(new RedisTarget(redis.uri(), null, redis.password(), null), 1_000);
+            try {
+                SharedCache<Long> cache = RedisCaches.shared(() -> connection, "t:cache:prices", Long.class, Duration.ofMinutes(1));
+                assertThat(cache.getOrLoad("sku-1", () -> null)).isNull();
+                assertThat(cache.get("sku-1")).as("the loader's null was not cached").isEmpty();
+                cache.put("sku-2", 7L);
+                cache.put("sku-2", null);
+                assertThat(cache.get("sku-2")).as("put of null removes").isEmpty();
+                connection.call("test", c -> c.<String, String>getMapCache("t:cache:prices", org.redisson.client.codec.StringCodec.INSTANCE)
+                        .fastPutAsync("sku-3", "null"));
+                assertThat(cache.get("sku-3")).as("a JSON null stored earlier reads as a miss, not a 500").isEmpty();
+                assertThat(cache.getOrLoad("sku-3", () -> 9L)).isEqualTo(9L);
+            } finally {
+                connection.close();
+            }
+        }
+    }
 }

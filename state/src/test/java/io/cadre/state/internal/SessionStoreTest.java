@@ -93,6 +93,24 @@ class SessionStoreTest {
     }
 
     @Test
+    void putOfNullRemovesTheAttributeAndAStoredJsonNullReadsAsAbsentNotAsAFailure() {
+        String id = newSession("user", 42L);
+        RedisSession s = request(id);
+        s.put("user", null);
+        assertThat(s.get("user", Long.class)).isEmpty();
+        s.commit();
+        assertThat(request(id).get("user", Long.class)).isEmpty();
+        assertThat(request(id).get("user")).isEmpty();
+        // a JSON null written by an older version (or by hand) reads as absent, not as a NullPointerException
+        RedisSession old = request(id);
+        old.put("legacy", "x");
+        old.commit();
+        connection.call("test", c -> c.<String, String>getMap(store.key(id), org.redisson.client.codec.StringCodec.INSTANCE)
+                .fastPutAsync(SessionStore.ATTRIBUTE + "legacy", "null"));
+        assertThat(request(id).get("legacy", Long.class)).isEmpty();
+    }
+
+    @Test
     void anUnknownIdIsNeverAdopted() {
         String planted = SessionIds.next(); // well-formed, but this server never issued it
         RedisSession s = request(planted);
