@@ -15,9 +15,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Safe to call from any thread.
  */
 final class ParentGuard implements AutoCloseable {
-    /** $1: the parent pid, $2: the redis-server pid. A TERM to the shell also ends its {@code sleep}. */
+    /**
+     * $1: the parent pid, $2: the redis-server pid. A TERM to the shell also ends its {@code sleep}.
+     * It runs in a session of its own and ignores hang-up, Ctrl-C and Ctrl-\ besides, so that no
+     * terminal signal meant for the primary ends the watchdog and leaves Redis unguarded.
+     */
     static final String SCRIPT = """
             p=$1; r=$2; s=
+            trap '' HUP INT QUIT
             trap 'kill "$s" 2>/dev/null; exit 0' TERM
             while kill -0 "$p" 2>/dev/null && kill -0 "$r" 2>/dev/null; do sleep 1 & s=$!; wait "$s"; done
             kill -0 "$p" 2>/dev/null && exit 0
@@ -37,7 +42,8 @@ final class ParentGuard implements AutoCloseable {
 
     /** Starts a watchdog that ends {@code redisPid} when {@code parentPid} dies. */
     static ParentGuard start(long parentPid, long redisPid) throws IOException {
-        Process p = new ProcessBuilder(Posix.SH, "-c", SCRIPT, NAME, Long.toString(parentPid), Long.toString(redisPid))
+        Process p = new ProcessBuilder(Posix.ownSession(java.util.List.of(Posix.SH, "-c", SCRIPT, NAME, Long.toString(parentPid),
+                Long.toString(redisPid))))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)

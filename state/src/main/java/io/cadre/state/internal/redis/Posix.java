@@ -11,6 +11,36 @@ import java.nio.file.Path;
  */
 final class Posix {
     static final String SH = "/bin/sh";
+    /**
+     * util-linux's (or busybox's) {@code setsid}, or null where there is none: runs a program in a
+     * session and process group of its own, apart from the terminal's signals (Ctrl-C, Ctrl-\,
+     * hang-up), which are meant for the primary alone. A child of the JVM is never a group leader,
+     * so {@code setsid} execs the program in place: same pid.
+     */
+    static final String SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid")
+            .filter(f -> Files.isExecutable(Path.of(f))).findFirst().orElse(null);
+
+    /** {@code command} run through {@link #SETSID} where there is one. */
+    static java.util.List<String> ownSession(java.util.List<String> command) {
+        if (SETSID == null) {
+            return command;
+        }
+        java.util.List<String> all = new java.util.ArrayList<>(command.size() + 1);
+        all.add(SETSID);
+        all.addAll(command);
+        return all;
+    }
+
+    /** Fields 5 and 6 of {@code /proc/<pid>/stat}: the process group and the session, or null. */
+    static long[] groupAndSession(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(f[2]), Long.parseLong(f[3])};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
 
     private Posix() {
     }

@@ -39,7 +39,9 @@ final class RedisProcess {
     }
 
     static RedisProcess launch(RedisBinary binary, RedisServerConfig config, Path dir, int port, String password) throws IOException {
-        Process process = new ProcessBuilder(command(binary, config, dir, port)).redirectErrorStream(true).start();
+        // its own session: Ctrl-C in the primary's terminal must not stop Redis before the workers
+        // have drained (they ignore SIGINT and wait for the primary), nor a hang-up leave it orphaned
+        Process process = new ProcessBuilder(Posix.ownSession(command(binary, config, dir, port))).redirectErrorStream(true).start();
         OutputTail output = OutputTail.start(process.getInputStream(), "cadre-redis-out-" + port, "[redis :" + port + "] ");
         ParentGuard guard = null;
         try {

@@ -107,6 +107,31 @@ class RedisServerTest {
     }
 
     @Test
+    void theServerAndItsWatchdogStandApartFromTheTerminalsSignals() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Posix.SETSID != null, "no setsid on this machine");
+        try (RedisServer server = TestRedis.server()) {
+            long[] ours = Posix.groupAndSession(ProcessHandle.current().pid());
+            long guard = server.guardPid().orElseThrow();
+            for (long pid : new long[] {server.pid(), guard}) {
+                long[] theirs = Posix.groupAndSession(pid);
+                assertThat(theirs).as("process group and session of %d", pid).isNotNull();
+                assertThat(theirs[0]).as("a Ctrl-C to our process group does not reach %d", pid).isNotEqualTo(ours[0]);
+                assertThat(theirs[1]).isNotEqualTo(ours[1]);
+            }
+            for (String signal : new String[] {"HUP", "INT", "QUIT"}) {
+                assertThat(Posix.signal(guard, signal)).isTrue();
+            }
+            // a shell that a signal ends exits at once: its exit must not come
+            assertThatThrownBy(() -> ProcessHandle.of(guard).orElseThrow().onExit().get(500, java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .as("the watchdog survives HUP, INT and QUIT").isInstanceOf(java.util.concurrent.TimeoutException.class);
+            assertThat(Posix.running(guard)).isTrue();
+            try (Resp resp = Resp.connect(server.host(), server.port(), server.password(), 2_000)) {
+                assertThat(resp.call("PING")).isEqualTo("PONG");
+            }
+        }
+    }
+
+    @Test
     void closeLeavesNoRedisServerAndNoWatchdog() throws Exception {
         RedisServer server = TestRedis.server();
         long pid = server.pid();
