@@ -52,7 +52,16 @@ public record RedisTarget(String url, String username, String password, Path con
                 throw new IllegalArgumentException("--redis must not carry a password (a command line is visible to every user"
                         + " of the host); put it in " + ENV_OPERATOR_PASSWORD + " or in a --redis-config file");
             }
-            user = info.isEmpty() ? null : info;
+            user = info.isEmpty() ? null : uri.getUserInfo(); // percent-decoded: app%40corp is app@corp
+        }
+        String path = uri.getRawPath();
+        if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("--redis '" + mask(text) + "' has a path, query or fragment, which Cadre would"
+                    + " not use (it always uses database 0); give only redis://[user@]host[:port], or a --redis-config file"
+                    + " (Redisson YAML, where 'database' selects another)");
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65_535) {
+            throw new IllegalArgumentException("--redis '" + mask(text) + "': port must be 1..65535, was " + uri.getPort());
         }
         int port = uri.getPort() < 0 ? 6379 : uri.getPort();
         String password = env.get(ENV_OPERATOR_PASSWORD);

@@ -33,4 +33,16 @@ class RedisConnectionConfigTest {
         assertThat(plain.getNettyThreads()).isEqualTo(1);
         assertThat(plain.getThreads()).isEqualTo(2);
     }
+
+    @Test
+    void aRedisUrlWithPartsCadreWouldIgnoreOrABadPortIsRefusedAndTheUserIsDecoded() {
+        for (String bad : new String[] {"redis://h:6379/3", "redis://h/0?ssl=true", "redis://h#x"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RedisTarget.fromUrl(bad, java.util.Map.of()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("path, query or fragment");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RedisTarget.fromUrl("redis://h:99999", java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port must be 1..65535");
+        assertThat(RedisTarget.fromUrl("redis://h:6380/", java.util.Map.of()).url()).isEqualTo("redis://h:6380");
+        assertThat(RedisTarget.fromUrl("redis://app%40corp@h", java.util.Map.of()).username()).isEqualTo("app@corp");
+    }
 }
