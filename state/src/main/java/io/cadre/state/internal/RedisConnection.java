@@ -127,6 +127,9 @@ public final class RedisConnection implements AutoCloseable {
             future = operation.apply(client());
         } catch (HttpException e) {
             throw e;
+        } catch (NullPointerException | IllegalArgumentException | IllegalStateException e) {
+            // not Redis being away: a mistake in the call (a null key, say), which the caller should see
+            throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             logFailure(what + " failed", e);
             throw unavailable(what + " is unavailable");

@@ -83,4 +83,17 @@ class RedisCachesTest {
             }
         }
     }
+
+    @Test
+    void aNullKeyIsTheCallersMistakeNotARedisOutage() {
+        // nothing listens on port 1: a key mistake must be reported before any Redis call, not as "unavailable" (503)
+        RedisConnection connection = new RedisConnection(RedisTarget.fromUrl("redis://127.0.0.1:1", java.util.Map.of()), 500);
+        try {
+            SharedCache<String> cache = RedisCaches.shared(() -> connection, "t:cache:k", String.class, Duration.ofMinutes(1));
+            assertThatThrownBy(() -> cache.get(null)).isInstanceOf(IllegalStateException.class)
+                    .isNotInstanceOf(io.cadre.HttpException.class).hasMessageContaining("the cache failed");
+        } finally {
+            connection.close();
+        }
+    }
 }
