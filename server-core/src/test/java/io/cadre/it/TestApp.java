@@ -119,6 +119,7 @@ public final class TestApp {
                     throw new IllegalStateException("boom");
                 })
                 .onWorker(worker -> worker.onMessage(m -> System.out.println("worker " + worker.id() + " got " + m)))
+                .onPrimary(primary -> holdIfAsked())
                 .onPrimary(primary -> primary.onMessage((id, m) -> {
                     System.out.println("primary got " + m + " from worker " + id);
                     String text = m.json().path("text").asText();
@@ -141,5 +142,25 @@ public final class TestApp {
             });
         }
         return app.build();
+    }
+
+    /**
+     * With TEST_PRIMARY_HOLD=DIR: the primary's hook writes DIR/held and waits (at most 60 s) for
+     * DIR/go, so that a test can stop the primary while its hooks run.
+     */
+    static void holdIfAsked() {
+        String dir = System.getenv("TEST_PRIMARY_HOLD");
+        if (dir == null) {
+            return;
+        }
+        try {
+            Files.writeString(Path.of(dir, "held"), "1");
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(Path.of(dir, "go")) && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -197,13 +197,20 @@ final class Supervisor {
     /** Forks the workers; the returned future completes with the primary's exit code. */
     CompletableFuture<Integer> start() {
         post(() -> {
+            if (phase == Phase.STOPPING) {
+                return; // stopped (SIGTERM, ctl stop) while the app's primary hooks ran: nothing to start
+            }
             for (int id = 1; id <= config.workers(); id++) {
                 Slot slot = new Slot(id);
                 slots.put(id, slot);
                 fork(slot, false);
             }
         });
-        thread.scheduleWithFixedDelay(guarded(this::tick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        try {
+            thread.scheduleWithFixedDelay(guarded(this::tick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // already finished: a stop came before the start, with no worker to drain
+        }
         return exit;
     }
 
