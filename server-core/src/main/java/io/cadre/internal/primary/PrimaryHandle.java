@@ -35,10 +35,19 @@ final class PrimaryHandle implements Primary {
         return metrics;
     }
 
+    /** The worker process whose message this thread's listener handles now: replies go to it. */
+    private record Sender(int id, IpcChannel channel) {
+    }
+
+    private static final ThreadLocal<Sender> delivering = new ThreadLocal<>();
+
     @Override
     public boolean send(int workerId, Object message) {
         Frame frame = Frame.json(FrameType.APP, Message.of(message).json());
-        IpcChannel channel = ready.get(workerId);
+        Sender sender = delivering.get();
+        // a reply from within a listener goes to the process that asked, ready or not: a booting
+        // worker asking for its configuration, or the old or the new process of a slot mid-rollout
+        IpcChannel channel = sender != null && sender.id() == workerId ? sender.channel() : ready.get(workerId);
         return channel != null && channel.send(frame);
     }
 
@@ -101,14 +110,19 @@ final class PrimaryHandle implements Primary {
         }
     }
 
-    /** Delivers a worker's message; runs on that worker's IPC reader thread. */
-    void deliver(int id, Message message) {
-        for (MessageListener listener : messageListeners) {
-            try {
-                listener.onMessage(id, message);
-            } catch (RuntimeException e) {
-                log.error("message listener failed on {} from worker {}", message, id, e);
+    /** Delivers a message from worker {@code id}'s process on {@code from}; runs on that connection's app thread. */
+    void deliver(int id, IpcChannel from, Message message) {
+        delivering.set(new Sender(id, from));
+        try {
+            for (MessageListener listener : messageListeners) {
+                try {
+                    listener.onMessage(id, message);
+                } catch (RuntimeException e) {
+                    log.error("message listener failed on {} from worker {}", message, id, e);
+                }
             }
+        } finally {
+            delivering.remove();
         }
     }
 }

@@ -88,7 +88,7 @@ final class WorkerConnections {
                         wp.lastHeartbeatNanos = System.nanoTime();
                     }
                     case DUMPED -> events.dumped(wp, Dumped.of(frame));
-                    case APP -> handle.deliver(wp.id, Message.of(frame.read(JsonNode.class)));
+                    case APP -> handle.deliver(wp.id, ch, Message.of(frame.read(JsonNode.class)));
                     case METRICS -> handle.metrics().accept(wp.id, wp.generation, frame);
                     default -> throw new MalformedFrameException("unexpected " + frame.type() + " frame from " + wp);
                 }
