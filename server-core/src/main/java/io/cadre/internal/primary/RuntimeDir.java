@@ -38,7 +38,7 @@ final class RuntimeDir implements AutoCloseable {
         Path base = baseFor(env);
         ensurePrivate(base);
         UserPrincipal owner = Files.getOwner(base, LinkOption.NOFOLLOW_LINKS);
-        removeStale(base);
+        removeStale(base, owner);
         Path instance = base.resolve("primary-" + ProcessHandle.current().pid());
         if (Files.exists(instance, LinkOption.NOFOLLOW_LINKS)) {
             deleteTree(instance); // left by an earlier process with our pid
@@ -62,6 +62,9 @@ final class RuntimeDir implements AutoCloseable {
 
     private static void ensurePrivate(Path dir) throws IOException {
         try {
+            if (dir.getParent() == null) {
+                throw new IOException("runtime directory " + dir + " cannot be the file system's root; set CADRE_RUNTIME_DIR to a directory of your own");
+            }
             Files.createDirectories(dir.getParent());
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
         } catch (FileAlreadyExistsException e) {
@@ -84,23 +87,44 @@ final class RuntimeDir implements AutoCloseable {
         }
     }
 
-    /** Deletes the directories of primaries that are no longer running. */
-    private static void removeStale(Path base) {
+    /** What a primary leaves in its directory: nothing else is ever deleted as stale. */
+    private static final Set<String> OURS = Set.of("ipc.sock", Control.SOCKET, Control.PORT_FILE);
+
+    /**
+     * Deletes the directories of primaries that are no longer running: only real directories of
+     * {@code owner} that hold nothing but what a primary leaves (a base shared with other programs
+     * may have a "primary-2023" of its own). Two primaries cleaning at once both go on.
+     */
+    private static void removeStale(Path base, UserPrincipal owner) {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, "primary-*")) {
             for (Path dir : dirs) {
                 try {
                     long pid = Long.parseLong(dir.getFileName().toString().substring("primary-".length()));
-                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) || !leftByAPrimary(dir, owner)) {
                         continue;
                     }
                     deleteTree(dir);
-                } catch (NumberFormatException | IOException e) {
-                    // not ours to judge
+                } catch (NumberFormatException | IOException | java.io.UncheckedIOException e) {
+                    // not ours to judge, or another primary removed it first
                 }
             }
         } catch (IOException e) {
             // nothing to clean
         }
+    }
+
+    private static boolean leftByAPrimary(Path dir, UserPrincipal owner) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || !owner.equals(Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS))) {
+            return false;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                if (!OURS.contains(entry.getFileName().toString()) || Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     Path base() {
@@ -123,7 +147,7 @@ final class RuntimeDir implements AutoCloseable {
     public void close() {
         try {
             deleteTree(instance);
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             // best effort; removed by the next primary otherwise
         }
     }
@@ -135,6 +159,12 @@ final class RuntimeDir implements AutoCloseable {
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // removed meanwhile (another primary cleaning the same stale directory)
+        } catch (java.io.UncheckedIOException e) {
+            if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) {
+                throw e.getCause();
             }
         }
     }
