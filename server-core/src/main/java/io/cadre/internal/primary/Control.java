@@ -72,7 +72,13 @@ public final class Control {
             }
             String line = command.toString(StandardCharsets.UTF_8).strip();
             log.info("ctl: {}", line);
-            Supervisor.Outcome outcome = execute(line.trim().split("\\s+"), supervisor, drainMillis, out);
+            Supervisor.Outcome outcome;
+            try {
+                outcome = execute(line.trim().split("\\s+"), supervisor, drainMillis, out);
+            } catch (RuntimeException e) {
+                log.warn("ctl: '{}' failed: {}", line, e.toString());
+                outcome = new Supervisor.Outcome(false, "the command failed in the primary: " + e);
+            }
             answer(out, outcome.ok(), outcome.text());
         } catch (IOException e) {
             log.debug("ctl connection failed", e);
@@ -154,9 +160,22 @@ public final class Control {
         return future.get(millis, TimeUnit.MILLISECONDS);
     }
 
-    private static String readQuietly(Path file) {
-        try {
-            return Files.readString(file);
+    /** The most of a thread dump that ctl prints; the whole dump stays in its file. UNIT: bytes. */
+    static final int DUMP_PRINT_LIMIT = 4 * 1024 * 1024;
+
+    /**
+     * The start of {@code file} (at most {@link #DUMP_PRINT_LIMIT} bytes): a worker with half a
+     * million virtual threads writes a dump of gigabytes, which the primary must not take into
+     * its heap in the middle of an incident.
+     */
+    static String readQuietly(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(DUMP_PRINT_LIMIT);
+            String text = new String(head, StandardCharsets.UTF_8);
+            long size = Files.size(file);
+            return size > head.length
+                    ? text + "\n... (" + (size - head.length) + " more bytes in " + file + ")"
+                    : text;
         } catch (IOException e) {
             return "(cannot read it: " + e.getMessage() + ")";
         }
