@@ -45,6 +45,11 @@ public final class IpcServer implements AutoCloseable {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException | RuntimeException e) {
             server.close();
+            if (e.getMessage() != null && e.getMessage().contains("path too long")) {
+                // sun_path holds 107 bytes: a deep CADRE_RUNTIME_DIR or TMPDIR cannot hold a socket
+                throw new IOException("the socket path " + path + " is longer than a Unix domain socket allows (107 bytes);"
+                        + " set CADRE_RUNTIME_DIR to a shorter directory", e);
+            }
             throw e;
         }
         IpcServer ipc = new IpcServer(server, path, allowedUser, onAccept);
