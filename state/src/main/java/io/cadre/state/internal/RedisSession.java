@@ -201,7 +201,10 @@ final class RedisSession implements Session {
     private void rotate() {
         if (rotateFrom != null) {
             if (!store.rename(rotateFrom, id, created)) {
-                fresh = true; // it ended meanwhile: the new id starts afresh
+                // it ended meanwhile (its absolute timeout, say): the new id starts afresh, with its
+                // own age, or a login that just succeeded would inherit an expired session's
+                fresh = true;
+                created = store.now();
             }
             rotateFrom = null;
         }

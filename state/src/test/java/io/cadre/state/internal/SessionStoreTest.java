@@ -204,6 +204,38 @@ class SessionStoreTest {
     }
 
     @Test
+    void aRotationWhoseOldSessionEndedMeanwhileStartsTheNewOneWithItsOwnAge() {
+        String id = newSession("user", "alice");
+        long moved = 0;
+        try {
+            // kept alive by a request every 20 minutes until 5 s of its absolute life are left
+            for (int i = 0; i < 5; i++) {
+                clock.advance(20 * 60_000L);
+                moved += 20 * 60_000L;
+                RedisSession touch = request(id);
+                touch.put("t", i);
+                touch.commit();
+            }
+            clock.advance(ABSOLUTE - moved - 5_000);
+            moved = ABSOLUTE - 5_000;
+            RedisSession login = request(id);
+            assertThat(login.get("user")).contains("alice");
+            RedisSession logout = request(id); // another request ends it meanwhile
+            logout.invalidate();
+            logout.commit();
+            login.regenerate();
+            login.put("user", "bob");
+            login.commit();
+            Long ttl = connection.call("test", c -> c.getKeys().remainTimeToLiveAsync(store.key(login.id())));
+            assertThat(ttl).as("the new session lives its idle timeout, not the 5 s the ended one had left")
+                    .isGreaterThan(IDLE / 2);
+            assertThat(request(login.id()).get("user")).contains("bob");
+        } finally {
+            clock.advance(-moved);
+        }
+    }
+
+    @Test
     void aSaveWithTheOldIdAfterARotationDoesNotBringItBack() {
         String before = newSession("user", "alice");
         RedisSession slow = request(before);
