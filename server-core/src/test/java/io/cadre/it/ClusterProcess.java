@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -29,22 +31,30 @@ import java.util.regex.Pattern;
 public final class ClusterProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("cadre listening on http://(\\S+):(\\d+) \\((\\d+) workers\\)");
     private static final List<ClusterProcess> LIVE = new CopyOnWriteArrayList<>();
+    private static final Duration PUMP_DRAIN = Duration.ofSeconds(10);
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(c -> killTree(c.process, c.marker))));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(c -> {
+            killTree(c.process, c.marker);
+            c.seen.forEach(ProcessHandle::destroyForcibly);
+        })));
     }
 
     private final Process process;
     private final String marker;
     private final List<String> stdout = new CopyOnWriteArrayList<>();
     private final List<String> stderr = new CopyOnWriteArrayList<>();
+    /** Processes seen under the primary before a signal: a killed primary's children are reparented and no longer found. */
+    private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
+    private final Thread outPump;
+    private final Thread errPump;
     private volatile int port = -1;
 
     private ClusterProcess(Process process, String marker) {
         this.process = process;
         this.marker = marker;
-        pump(process.getInputStream(), stdout, "out");
-        pump(process.getErrorStream(), stderr, "err");
+        this.outPump = pump(process.getInputStream(), stdout, "out");
+        this.errPump = pump(process.getErrorStream(), stderr, "err");
     }
 
     /** Starts {@code mainClass} from the test classpath with {@code args} and extra {@code env}. */
@@ -127,15 +137,30 @@ public final class ClusterProcess implements AutoCloseable {
         return "--- stdout ---\n" + String.join("\n", stdout) + "\n--- stderr ---\n" + String.join("\n", stderr);
     }
 
-    /** Sends signal {@code name} (e.g. {@code TERM}, {@code KILL}) to the primary. */
+    /**
+     * Sends signal {@code name} (e.g. {@code TERM}, {@code KILL}) to the primary. The primary's
+     * process tree is noted first, so {@link #close()} still finds (and ends) a child that a killed
+     * primary left behind, even one without the marker (redis-server rewrites its environment).
+     */
     public void signal(String name) {
+        process.toHandle().descendants().forEach(seen::add);
         Signal.send(process.pid(), name);
     }
 
-    /** Waits for the primary to exit and returns its exit code. */
+    /**
+     * Waits for the primary to exit and for both output streams to reach their end, so every line
+     * the primary wrote is in {@link #stdout()} and {@link #stderr()} on return; returns the exit code.
+     */
     public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("the primary did not exit within " + timeout + "\n" + output());
+        }
+        // a bound, not a target: the pipes end when the primary does, unless a child still holds one
+        for (Thread pump : List.of(outPump, errPump)) {
+            if (!pump.join(PUMP_DRAIN)) {
+                throw new AssertionError("the primary exited but its " + pump.getName() + " stream did not end within "
+                        + PUMP_DRAIN + " (a child still holds it?)\n" + output());
+            }
         }
         return process.exitValue();
     }
@@ -157,13 +182,58 @@ public final class ClusterProcess implements AutoCloseable {
         return marked(marker).isEmpty();
     }
 
+    /**
+     * Kills the primary, its tree, every process with the marker and every process noted by
+     * {@link #signal(String)}, and waits (bounded) for them; fails, listing them, if any is left.
+     */
     @Override
     public void close() throws InterruptedException {
-        killTree(process, marker);
+        seen.addAll(killTree(process, marker));
+        List<ProcessHandle> noted = List.copyOf(seen);
+        noted.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-        awaitNoProcesses(Duration.ofSeconds(10));
+        boolean primaryGone = process.waitFor(10, TimeUnit.SECONDS);
+        boolean markedGone = awaitNoProcesses(Duration.ofSeconds(10));
+        if (!markedGone) {
+            killMarked(marker); // one more pass: a worker forked by the primary while it was being killed
+            markedGone = awaitNoProcesses(Duration.ofSeconds(5));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (noted.stream().anyMatch(ClusterProcess::running) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        List<String> left = new ArrayList<>();
+        if (!primaryGone) {
+            left.add("primary " + process.pid());
+        }
+        marked(marker).forEach(pid -> left.add(describe(pid)));
+        noted.stream().filter(ClusterProcess::running).forEach(p -> left.add(describe(p.pid())));
         LIVE.remove(this);
+        if (!left.isEmpty()) {
+            throw new AssertionError("processes of this cluster outlived close(): " + left);
+        }
+    }
+
+    /**
+     * Whether {@code p} still runs. A zombie has ended (its exit status waits for init, once its
+     * parent is gone, which some container inits collect slowly), so it does not count; a handle
+     * whose pid was reused does not either (ProcessHandle checks the start time).
+     */
+    static boolean running(ProcessHandle p) {
+        if (!p.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String describe(long pid) {
+        return pid + " " + ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("?");
     }
 
     private static List<Long> marked(String marker) {
@@ -181,11 +251,12 @@ public final class ClusterProcess implements AutoCloseable {
      * as redis-server rewrites its environment, so its marker cannot be read), then every process
      * left with the marker (a worker whose primary already died).
      */
-    private static void killTree(Process primary, String marker) {
+    private static List<ProcessHandle> killTree(Process primary, String marker) {
         List<ProcessHandle> tree = primary.toHandle().descendants().toList();
         primary.destroyForcibly();
         tree.forEach(ProcessHandle::destroyForcibly);
         killMarked(marker);
+        return tree;
     }
 
     private static void killMarked(String marker) {
@@ -224,8 +295,8 @@ public final class ClusterProcess implements AutoCloseable {
         return stream.stream().filter(match).findFirst();
     }
 
-    private static void pump(InputStream in, List<String> into, String name) {
-        Thread.ofVirtual().name("test-pump-" + name).start(() -> {
+    private static Thread pump(InputStream in, List<String> into, String name) {
+        return Thread.ofVirtual().name("test-pump-" + name).start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
