@@ -51,8 +51,17 @@ class IsolatedExecutorIT {
         if (executor != null) {
             executor.close();
         }
-        awaitTrue(() -> ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive), Duration.ofSeconds(10),
-                "child JVMs left: " + ProcessHandle.current().children().toList());
+        try {
+            awaitTrue(() -> ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive), Duration.ofSeconds(10), "");
+        } catch (AssertionError notGone) {
+            // kill what is left, so a failing test does not leave child JVMs to the next one, then fail with the list
+            List<ProcessHandle> left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+            List<String> described = left.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+            left.forEach(ProcessHandle::destroyForcibly);
+            awaitTrue(() -> left.stream().noneMatch(ProcessHandle::isAlive), Duration.ofSeconds(10),
+                    "processes still alive 10 s after SIGKILL: " + described);
+            throw new AssertionError("child processes left after the test (now killed): " + described);
+        }
     }
 
     static byte[] bytes(String s) {

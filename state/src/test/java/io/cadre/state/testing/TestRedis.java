@@ -7,6 +7,7 @@ import io.cadre.state.internal.redis.RedisServer;
 import io.cadre.state.internal.redis.RedisServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -60,10 +61,37 @@ public final class TestRedis {
         return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
     }
 
-    /** Fails unless every process this JVM started has ended within {@code timeout}. */
+    /**
+     * Fails unless every process this JVM started has ended within {@code timeout}; a process still
+     * running then is killed (SIGKILL) and waited for (bounded) before the failure, so a failing
+     * test leaves nothing behind for the next one.
+     */
     public static void awaitNoDescendants(Duration timeout) {
-        Await.until(timeout, () -> liveDescendants().isEmpty(),
-                () -> "processes left behind: " + liveDescendants().stream().map(TestRedis::describe).toList());
+        try {
+            Await.until(timeout, () -> liveDescendants().isEmpty(), "");
+        } catch (AssertionError notGone) {
+            List<ProcessHandle> left = liveDescendants();
+            List<String> described = left.stream().map(TestRedis::describe).toList();
+            left.forEach(ProcessHandle::destroyForcibly);
+            Await.until(Duration.ofSeconds(10), () -> left.stream().noneMatch(TestRedis::running),
+                    () -> "processes left behind " + described + ", and still running 10 s after SIGKILL: "
+                            + left.stream().filter(TestRedis::running).map(TestRedis::describe).toList());
+            throw new AssertionError("processes left behind (now killed): " + described);
+        }
+    }
+
+    /** Alive and not a zombie (a grandchild whose parent died waits for init to collect it, which some container inits do slowly). */
+    static boolean running(ProcessHandle p) {
+        if (!p.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     static String describe(ProcessHandle p) {
