@@ -210,12 +210,15 @@ class RedisServerTest {
             parent.destroyForcibly();
             long killed = System.nanoTime();
 
+            // the spec's 5 s: a 1 s poll, then TERM and at most 2 s before KILL; the measured figure is printed
             Await.until(Duration.ofSeconds(5), () -> !Posix.running(pid), "redis-server " + pid + " still runs");
-            assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(5));
+            System.out.printf("RedisServerTest: redis-server gone %d ms after its parent was killed%n",
+                    Duration.ofNanos(System.nanoTime() - killed).toMillis());
             Await.until(Duration.ofSeconds(3), () -> !Posix.running(guard), "the watchdog " + guard + " still runs");
             assertPortFree(server.port());
         } finally {
             parent.destroyForcibly();
+            parent.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
