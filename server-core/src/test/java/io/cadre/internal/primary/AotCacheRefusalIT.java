@@ -53,7 +53,7 @@ class AotCacheRefusalIT {
                 Map.of("CADRE_RUNTIME_DIR", dir.toString(), "CADRE_AOT_CACHE", cache.toString()))) {
             int port = cluster.awaitListening(BOOT);
             cluster.awaitStderr(l -> l.contains("could not use the AOT cache " + cache), BOOT);
-            Set<Long> first = workers(port, 2);
+            Set<Long> first = workers(cluster, port, 2);
             long victim = first.iterator().next();
             assertThat(commandLine(victim)).contains("-XX:AOTCache=" + cache); // the first ones ran without it anyway
 
@@ -73,7 +73,7 @@ class AotCacheRefusalIT {
                 Map.of("CADRE_RUNTIME_DIR", dir.toString(), "CADRE_AOT_CACHE", cache.toString(), "TEST_BREAKER", "1,60000"))) {
             int port = cluster.awaitListening(BOOT);
             assertThat(cluster.stdout()).contains("cadre listening on http://0.0.0.0:" + port + " (2 workers)");
-            for (long pid : workers(port, 2)) {
+            for (long pid : workers(cluster, port, 2)) {
                 assertThat(commandLine(pid)).doesNotContain("-XX:AOTCache");
             }
             assertThat(cluster.stderr()).filteredOn(l -> l.contains("could not use the AOT cache")).hasSize(1);
@@ -91,10 +91,14 @@ class AotCacheRefusalIT {
         return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
     }
 
-    /** The pids of the workers that serve {@code port} (asks until it has seen {@code count}). */
-    private static Set<Long> workers(int port, int count) throws IOException {
+    /** The pids of the workers that serve {@code port} (asks until it has seen {@code count}, within {@link #BOOT}). */
+    private static Set<Long> workers(ClusterProcess cluster, int port, int count) throws IOException {
         Set<Long> pids = new HashSet<>();
+        long deadline = System.nanoTime() + BOOT.toNanos();
         while (pids.size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("only workers " + pids + " answered /whoami within " + BOOT + "\n" + cluster.output());
+            }
             pids.add(whoami(port).get("pid").asLong());
         }
         return pids;
