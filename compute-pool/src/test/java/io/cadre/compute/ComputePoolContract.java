@@ -58,7 +58,7 @@ abstract class ComputePoolContract {
 
     private static Reason reasonOf(CompletableFuture<?> future) {
         assertThat(future).isCompletedExceptionally();
-        Throwable cause = future.handle((value, failure) -> failure).join();
+        Throwable cause = future.handle((value, failure) -> failure).orTimeout(30, TimeUnit.SECONDS).join();
         assertThat(cause).isInstanceOf(ComputeRejectedException.class);
         return ((ComputeRejectedException) cause).reason();
     }
@@ -66,8 +66,8 @@ abstract class ComputePoolContract {
     @Test
     void tasksRunOnTheComputeThreadsAndCompleteTheirFutures() {
         ComputePool pool = pool(2, LaneOptions.defaultsFor(2));
-        assertComputeThread(pool.submit(Thread::currentThread).join());
-        assertThat(pool.submit(() -> 6 * 7).join()).isEqualTo(42);
+        assertComputeThread(pool.submit(Thread::currentThread).orTimeout(30, TimeUnit.SECONDS).join());
+        assertThat(pool.submit(() -> 6 * 7).orTimeout(30, TimeUnit.SECONDS).join()).isEqualTo(42);
         CompletableFuture<Object> failing = pool.submit(() -> {
             throw new IllegalStateException("boom");
         });
@@ -95,7 +95,7 @@ abstract class ComputePoolContract {
         }
         assertThat(refused).allSatisfy(future -> {
             assertThat(reasonOf(future)).isEqualTo(Reason.QUEUE_FULL);
-            ComputeRejectedException e = (ComputeRejectedException) future.handle((v, t) -> t).join();
+            ComputeRejectedException e = (ComputeRejectedException) future.handle((v, t) -> t).orTimeout(30, TimeUnit.SECONDS).join();
             assertThat(e.retryAfterSeconds()).isGreaterThanOrEqualTo(1);
         });
         Await.on(started);
@@ -135,7 +135,7 @@ abstract class ComputePoolContract {
         assertThat(narrow.stats().running()).isEqualTo(2);
         assertThat(narrow.stats().queued()).isEqualTo(8);
         // The pool's other two threads are free: another lane's work runs meanwhile.
-        assertThat(pool.submit(() -> "free").join()).isEqualTo("free");
+        assertThat(pool.submit(() -> "free").orTimeout(30, TimeUnit.SECONDS).join()).isEqualTo("free");
 
         gate.countDown();
         futures.forEach(CompletableFuture::join);
@@ -155,7 +155,7 @@ abstract class ComputePoolContract {
 
         clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(51));
         gate.countDown();
-        assertThat(blocker.join()).isEqualTo(1);
+        assertThat(blocker.orTimeout(30, TimeUnit.SECONDS).join()).isEqualTo(1);
         Await.until("the late task is refused", late::isDone);
         assertThat(reasonOf(late)).isEqualTo(Reason.QUEUE_TIMEOUT);
         assertThat(ran).isFalse();
@@ -192,8 +192,8 @@ abstract class ComputePoolContract {
         cancelled.cancel(false);
 
         gate.countDown();
-        blocker.join();
-        assertThat(pool.submit(() -> "after").join()).isEqualTo("after");
+        blocker.orTimeout(30, TimeUnit.SECONDS).join();
+        assertThat(pool.submit(() -> "after").orTimeout(30, TimeUnit.SECONDS).join()).isEqualTo("after");
         assertThat(ran).isFalse();
         assertThat(pool.stats().queued()).isZero();
     }
@@ -217,8 +217,8 @@ abstract class ComputePoolContract {
 
         gate.countDown();
         assertThat(terminated.get(Await.BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(running.join()).isEqualTo(1);
-        assertThat(queued.join()).isEqualTo(2);
+        assertThat(running.orTimeout(30, TimeUnit.SECONDS).join()).isEqualTo(1);
+        assertThat(queued.orTimeout(30, TimeUnit.SECONDS).join()).isEqualTo(2);
         assertThat(threads.get(0).join(Await.BOUND)).isTrue();
         assertThat(pool.shutdown(0)).as("shutdown is idempotent").isTrue();
     }

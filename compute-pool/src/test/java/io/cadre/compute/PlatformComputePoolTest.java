@@ -29,7 +29,7 @@ class PlatformComputePoolTest extends ComputePoolContract {
     @Test
     void theThreadsAreNumberedFromOne() {
         ComputePool pool = pool(1, LaneOptions.defaultsFor(1));
-        assertThat(pool.submit(() -> Thread.currentThread().getName()).join()).isEqualTo("cadre-compute-1");
+        assertThat(pool.submit(() -> Thread.currentThread().getName()).orTimeout(30, TimeUnit.SECONDS).join()).isEqualTo("cadre-compute-1");
     }
 
     @Test
@@ -40,7 +40,7 @@ class PlatformComputePoolTest extends ComputePoolContract {
         try (ComputePool pool = ComputePool.start(ComputePoolConfig.builder().threads(2).niceness(7).build())) {
             assertThat(pool.nicenessApplied()).isTrue();
             assertThat(pool.stats().nicenessApplied()).isTrue();
-            assertThat(pool.submit(() -> niceOf(threadId())).join()).isEqualTo(7);
+            assertThat(pool.submit(() -> niceOf(threadId())).orTimeout(30, TimeUnit.SECONDS).join()).isEqualTo(7);
         }
         assertThat(niceOf(threadId())).as("the caller's own priority is untouched").isLessThanOrEqualTo(7);
     }
@@ -51,7 +51,7 @@ class PlatformComputePoolTest extends ComputePoolContract {
         Assumptions.assumeTrue(onPath("chrt"), "chrt is not on PATH");
         try (ComputePool pool = ComputePool.start(ComputePoolConfig.builder().threads(2).niceness(0).idleScheduling(true).build())) {
             assertThat(pool.nicenessApplied()).isTrue();
-            assertThat(pool.submit(() -> statField(threadId(), 41)).join()).as("policy").isEqualTo(5); // SCHED_IDLE
+            assertThat(pool.submit(() -> statField(threadId(), 41)).orTimeout(30, TimeUnit.SECONDS).join()).as("policy").isEqualTo(5); // SCHED_IDLE
         }
         assertThat(statField(threadId(), 41)).as("the caller's own policy is untouched").isZero();
     }
@@ -73,13 +73,13 @@ class PlatformComputePoolTest extends ComputePoolContract {
                     tid.completeExceptionally(e);
                 }
                 Await.on(release);
-            })).join();
+            })).orTimeout(30, TimeUnit.SECONDS).join();
             try {
                 String id = tid.get(Await.BOUND.toSeconds(), TimeUnit.SECONDS);
 
                 Await.until("the thread started by a compute task runs under SCHED_OTHER again", () -> policyOf(id) == 0);
 
-                assertThat(pool.submit(() -> statField(threadId(), 41)).join()).as("the compute thread keeps SCHED_IDLE").isEqualTo(5);
+                assertThat(pool.submit(() -> statField(threadId(), 41)).orTimeout(30, TimeUnit.SECONDS).join()).as("the compute thread keeps SCHED_IDLE").isEqualTo(5);
             } finally {
                 release.countDown();
                 started.join(Await.BOUND);

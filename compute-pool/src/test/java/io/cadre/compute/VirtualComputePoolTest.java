@@ -2,6 +2,7 @@ package io.cadre.compute;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class VirtualComputePoolTest extends ComputePoolContract {
@@ -21,8 +22,8 @@ class VirtualComputePoolTest extends ComputePoolContract {
         ComputePool pool = ComputePool.start(ComputePoolConfig.builder().threads(1)
                 .kind(ComputePoolConfig.Kind.VIRTUAL).niceness(5).build());
         try {
-            Thread first = pool.submit(Thread::currentThread).join();
-            Thread second = pool.submit(Thread::currentThread).join();
+            Thread first = pool.submit(Thread::currentThread).orTimeout(30, TimeUnit.SECONDS).join();
+            Thread second = pool.submit(Thread::currentThread).orTimeout(30, TimeUnit.SECONDS).join();
             assertThat(first).isNotSameAs(second);
             assertThat(pool.nicenessApplied()).isFalse();
         } finally {

@@ -45,7 +45,7 @@ class PriorityGuardTest {
                 assertThat(Niceness.statField(inherited, 41)).as("policy after the pass").hasValue(0);
                 assertThat(Niceness.statField(inherited, 19)).as("nice after the pass").hasValue(mainNice);
                 for (int i = 0; i < 4; i++) {
-                    assertThat(other.submit(() -> Niceness.statField(Niceness.currentThreadId(), 41).orElse(-1)).join())
+                    assertThat(other.submit(() -> Niceness.statField(Niceness.currentThreadId(), 41).orElse(-1)).orTimeout(30, TimeUnit.SECONDS).join())
                             .as("a compute thread's policy").isEqualTo(Niceness.SCHED_IDLE);
                 }
             } finally {
@@ -67,7 +67,7 @@ class PriorityGuardTest {
 
                 assertThat(Niceness.statField(inherited, 19)).hasValue(mainNice);
                 assertThat(Niceness.statField(inherited, 41)).hasValue(0);
-                assertThat(pool.submit(() -> Niceness.statField(Niceness.currentThreadId(), 19).orElse(-1)).join())
+                assertThat(pool.submit(() -> Niceness.statField(Niceness.currentThreadId(), 19).orElse(-1)).orTimeout(30, TimeUnit.SECONDS).join())
                         .as("the compute thread's nice value").isEqualTo(7);
             } finally {
                 release.countDown();
@@ -85,7 +85,7 @@ class PriorityGuardTest {
             } catch (Exception e) {
                 tid.completeExceptionally(e);
             }
-        })).join();
+        })).orTimeout(30, TimeUnit.SECONDS).join();
         return tid.get(10, TimeUnit.SECONDS);
     }
 
