@@ -82,7 +82,8 @@ class ComputeRoutesTest {
                 Thread.sleep(5);
             }
             assertThat(refused).isEqualTo(14);
-            assertThat(STARTED.get()).isEqualTo(2);
+            // the two admitted tasks hold both threads, but need not have started when the refusals arrive
+            awaitStarted(2);
             // IO routes keep answering while the pool is full
             for (int i = 0; i < 20; i++) {
                 assertThat(RawHttp.get(server.port, "/plaintext").body()).isEqualTo("Hello, World!");
@@ -117,12 +118,15 @@ class ComputeRoutesTest {
                 responses.add(clients.submit(() -> {
                     try (RawHttp.Connection c = new RawHttp.Connection(server.port, 30_000)) {
                         ready.countDown();
-                        go.await();
+                        // bounded: if the test fails before the start signal, the executor's close does not wait forever
+                        if (!go.await(30, TimeUnit.SECONDS)) {
+                            throw new AssertionError("no start signal within 30 s");
+                        }
                         return c.send("GET", "/compute?ms=200", null, true);
                     }
                 }));
             }
-            ready.await();
+            assertThat(ready.await(30, TimeUnit.SECONDS)).as("20 clients connected").isTrue();
             go.countDown();
             int ok = 0;
             for (Future<RawHttp.Response> f : responses) {
