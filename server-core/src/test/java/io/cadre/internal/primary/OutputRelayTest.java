@@ -30,7 +30,8 @@ class OutputRelayTest {
             relays.add(Thread.ofPlatform().start(() -> OutputRelay.copy(dribble, out, "[worker " + id + "] ")));
         }
         for (Thread t : relays) {
-            t.join();
+            // a bound only a hang reaches; the relay ends at the stream's end
+            assertThat(t.join(java.time.Duration.ofSeconds(60))).as("relay " + t + " reached the end of its stream").isTrue();
         }
         String[] lines = sink.toString(StandardCharsets.UTF_8).split("\n");
         assertThat(lines).hasSize(2000);
