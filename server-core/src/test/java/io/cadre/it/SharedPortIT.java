@@ -157,18 +157,34 @@ class SharedPortIT {
             DataOutputStream out = new DataOutputStream(Channels.newOutputStream(channel));
             out.writeInt(-5); // a length no frame has
             out.flush();
-            assertThat(channel.read(java.nio.ByteBuffer.allocate(1))).isEqualTo(-1);
+            assertThat(readBounded(channel)).as("the primary closes the connection\n%s", cluster.output()).isEqualTo(-1);
         }
         cluster.awaitStderr(l -> l.contains("malformed IPC frame") && l.contains("dropping the connection"), BOOT);
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             channel.write(io.cadre.internal.ipc.FrameCodec.encode(new io.cadre.internal.ipc.Payloads.Hello(1, 1, 1, "forged").frame()));
-            assertThat(channel.read(java.nio.ByteBuffer.allocate(1))).isEqualTo(-1);
+            assertThat(readBounded(channel)).as("the primary closes the connection\n%s", cluster.output()).isEqualTo(-1);
         }
         cluster.awaitStderr(l -> l.contains("HELLO with an unknown token"), BOOT);
         assertThat(cluster.process().isAlive()).isTrue();
         assertThat(RawHttp.get(port, "/whoami").status()).isEqualTo(200);
         assertThat(cluster.liveProcesses()).hasSize(3);
+    }
+
+    /**
+     * One blocking read of at most a byte, within 5 s (a SocketChannel read has no timeout of its
+     * own): the channel is closed when the time is up, which ends the read, and the test fails.
+     */
+    static int readBounded(SocketChannel channel) throws Exception {
+        java.util.concurrent.FutureTask<Integer> read = new java.util.concurrent.FutureTask<>(() -> channel.read(java.nio.ByteBuffer.allocate(1)));
+        Thread reader = Thread.ofVirtual().name("shared-port-it-read").start(read);
+        try {
+            return read.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            channel.close(); // wakes the reader with AsynchronousCloseException
+            reader.join(java.time.Duration.ofSeconds(5));
+            throw new AssertionError("the primary kept the connection open for 5 s");
+        }
     }
 
     static void assertNoStackTrace(ClusterProcess p) {
