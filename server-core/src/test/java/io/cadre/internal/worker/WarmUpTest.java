@@ -76,7 +76,6 @@ class WarmUpTest {
                 .supervision(CadreConfig.Supervision.DEFAULTS.withTimings(30_000, 2_000, 1_000))
                 .operations(CadreConfig.Operations.DEFAULTS.withWarmUp(List.of("/slow"), 10_000)).build();
         AtomicReference<WarmUpRequests.Result> result = new AtomicReference<>();
-        long start = System.nanoTime();
         try (TestServer t = new TestServer(slow, config, result::set)) {
             WarmUpRequests.Result r = result.get();
             assertThat(r.cutShort()).as(r.toString()).isTrue();
@@ -85,7 +84,6 @@ class WarmUpTest {
             assertThat(r.millis()).isBetween(450L, 2_000L);
             assertThat(RawHttp.get(t.port, "/slow").status()).isEqualTo(200);
         }
-        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
     }
 
     @Test
@@ -122,13 +120,11 @@ class WarmUpTest {
             return "hot";
         }).build();
         AtomicReference<WarmUpRequests.Result> result = new AtomicReference<>();
-        long start = System.nanoTime();
         assertThatThrownBy(() -> new TestServer(app, config(List.of("/hot"), 10_000_000),
                 new WarmUpRequests.Plan(15_000, draining::get, result::set)).close())
                 .isInstanceOf(HttpServer.Cancelled.class);
         assertThat(result.get()).as("a cancelled warm-up reports nothing").isNull();
         assertThat(calls.get()).isBetween(50, 10_000);
-        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
     }
 
     @Test
