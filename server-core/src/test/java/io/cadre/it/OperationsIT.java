@@ -130,7 +130,9 @@ class OperationsIT {
     void aReplacementBootsAtALowerPriorityAndGetsTheNormalOneBackWhenReady() throws Exception {
         try (ClusterProcess cluster = start(List.of("--workers", "1", "--boot-nice", "7"), Map.of())) {
             int port = cluster.awaitListening(BOOT);
-            int base = niceValues(ProcessHandle.current().pid()).getOrDefault("main", 0);
+            // the primary's own nice value (its /proc/<pid>/stat, the process's first thread), which workers inherit
+            int base = io.cadre.internal.util.Proc.statField(Path.of("/proc", Long.toString(cluster.pid()), "stat"), 19)
+                    .orElseThrow(() -> new AssertionError("no nice value in /proc/" + cluster.pid() + "/stat"));
             boolean lowered = cluster.stderr().stream().noneMatch(l -> l.contains("replacement workers boot at normal priority"));
             cluster.signal("HUP");
             String forked = cluster.awaitStderr(l -> l.contains("forked worker 1 (pid") && l.contains("generation 2"), BOOT);
@@ -158,6 +160,10 @@ class OperationsIT {
             assertThat(threads).as("every thread at the normal priority (this app has no compute pool)")
                     .allSatisfy((name, nice) -> assertThat(nice).as(name).isEqualTo(base));
             assertThat(readyGenerations(cluster)).containsEntry(1, 2);
+            // reported as skipped, not passed: the boot-priority part above was not checked
+            org.junit.jupiter.api.Assumptions.assumeTrue(lowered,
+                    "the primary cannot lower a worker's priority here (replacement workers boot at normal priority): "
+                            + "only the normal priority after the restart was checked");
         }
     }
 
