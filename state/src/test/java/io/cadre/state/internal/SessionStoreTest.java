@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cadre.state.SessionOptions;
 import io.cadre.state.internal.redis.RedisServer;
+import io.cadre.state.it.StateClient;
 import io.cadre.state.testing.TestRedis;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -342,7 +344,7 @@ class SessionStoreTest {
                 }));
             }
             for (Future<?> f : done) {
-                f.get();
+                f.get(60, TimeUnit.SECONDS);
             }
         }
         assertThat(request(id).get("n")).contains("800");
@@ -383,10 +385,17 @@ class SessionStoreTest {
     }
 
     @Test
-    void anUntouchedRequestWritesNothing() {
+    void anUntouchedRequestWritesNothing() throws Exception {
+        // a touched request first: it warms the connection up, and shows the count sees this store's writes
+        long cold = StateClient.dataCalls(redis);
+        newSession("warm", 1);
+        long before = StateClient.dataCalls(redis);
+        assertThat(before - cold).as("data commands for a request that created a session").isPositive();
         RedisSession s = request(null);
         s.commit();
         assertThat(s.touched()).isFalse();
+        assertThat(StateClient.dataCalls(redis) - before).as("Redis data commands for a request that touched no session: "
+                + StateClient.commandCalls(redis)).isZero();
     }
 
     /** A clock the test moves forward; starts at the real time so Redis TTLs stay sensible. */

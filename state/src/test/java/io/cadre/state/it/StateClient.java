@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** What the state ITs share: starting {@link StateTestApp}, pinned connections, cookies, JSON, Redis stats. */
-final class StateClient {
+public final class StateClient {
     static final Duration BOOT = Duration.ofSeconds(90);
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SID = Pattern.compile("(?:^|;\\s*)sid=([^;]*)");
@@ -93,7 +93,7 @@ final class StateClient {
     }
 
     /** Calls of each Redis command so far ({@code INFO commandstats}), by command name. */
-    static Map<String, Long> commandCalls(RedisServer redis) throws IOException {
+    public static Map<String, Long> commandCalls(RedisServer redis) throws IOException {
         try (Resp resp = redis.connect(5_000)) {
             Object info = resp.call("INFO", "commandstats");
             Map<String, Long> calls = new HashMap<>();
@@ -108,7 +108,7 @@ final class StateClient {
     }
 
     /** The calls of data commands (not connection upkeep: PING, INFO, CLIENT, HELLO, AUTH, SELECT, (P)SUBSCRIBE). */
-    static long dataCalls(RedisServer redis) throws IOException {
+    public static long dataCalls(RedisServer redis) throws IOException {
         List<String> upkeep = new ArrayList<>(List.of("ping", "info", "client", "hello", "auth", "select", "subscribe", "psubscribe",
                 "ssubscribe", "command", "readonly", "cluster"));
         return commandCalls(redis).entrySet().stream()
