@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,7 +103,7 @@ class SharedRedisIT {
                 done.add(clients.submit(() -> StateIT.once(port, "GET", "/lock-count?n=" + increments + "&threads=2", Map.of()).status()));
             }
             for (Future<Integer> f : done) {
-                assertThat(f.get()).isEqualTo(200);
+                assertThat(f.get(150, TimeUnit.SECONDS)).isEqualTo(200); // a bound only a hang reaches
             }
         }
         assertThat(json(RawHttp.get(ports.get(0), "/lock-value")).get("value").asLong()).isEqualTo(2L * increments);
