@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * given paths in turn until {@code requests} were answered, the deadline passed or the worker
  * began to drain, so that the JIT has compiled the paths' code before the worker takes its first
  * real request. A path that answers anything but 2xx or 3xx, or gives no answer within
- * {@link #ANSWER_MILLIS}, is left out from then on and reported; nothing here ever fails the boot.
+ * {@link #ANSWER_MILLIS} (its first answer: {@link #FIRST_ANSWER_MILLIS}), is left out from then on
+ * and reported; nothing here ever fails the boot.
  */
 final class WarmUpRequests {
     /** What a warm-up did: answers received, time taken, whether the deadline cut it short, and the paths left out and why. */
@@ -40,6 +41,12 @@ final class WarmUpRequests {
 
     /** How long one warm-up request may wait for its answer before its path is left out. UNIT: ms. */
     static final long ANSWER_MILLIS = 2_000;
+    /**
+     * The same for a path's first answer, which a cold worker gives slowly (its classes load, its
+     * code runs interpreted): seconds on a busy 2-core host, which must not leave out the path the
+     * warm-up is for. UNIT: ms.
+     */
+    static final long FIRST_ANSWER_MILLIS = 10_000;
     /** How often the waiting caller looks at {@code cancelled}. UNIT: ms. */
     private static final long CANCEL_POLL_MILLIS = 20;
 
@@ -52,6 +59,8 @@ final class WarmUpRequests {
     /** Requests that got an answer, a bad status or a failure: fewer than {@code requests} means the deadline cut the warm-up short. */
     private final AtomicLong done = new AtomicLong();
     private final Map<String, String> leftOut = new ConcurrentHashMap<>();
+    /** The paths that have answered once: from then on an answer must come within {@link #ANSWER_MILLIS}. */
+    private final java.util.Set<String> answeredOnce = ConcurrentHashMap.newKeySet();
     /** The sockets open now, closed by {@link #run} when it ends early: one per connection at most. */
     private final java.util.Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final java.util.function.BooleanSupplier cancelled;
@@ -118,13 +127,14 @@ final class WarmUpRequests {
                 }
                 Answer answer;
                 long untilDeadline = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 1;
-                boolean deadlineFirst = untilDeadline <= ANSWER_MILLIS;
+                long allowance = answeredOnce.contains(path) ? ANSWER_MILLIS : FIRST_ANSWER_MILLIS;
+                boolean deadlineFirst = untilDeadline <= allowance;
                 try {
-                    connection.socket().setSoTimeout((int) Math.max(1, Math.min(ANSWER_MILLIS, untilDeadline)));
+                    connection.socket().setSoTimeout((int) Math.max(1, Math.min(allowance, untilDeadline)));
                     answer = connection.exchange(path);
                 } catch (IOException e) {
                     if (goOn() || (!deadlineFirst && e instanceof java.net.SocketTimeoutException)) { // else the deadline or the cancel, not the path
-                        leftOut.putIfAbsent(path, e instanceof java.net.SocketTimeoutException ? "no answer within " + ANSWER_MILLIS + " ms"
+                        leftOut.putIfAbsent(path, e instanceof java.net.SocketTimeoutException ? "no answer within " + allowance + " ms"
                                 : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
                         done.incrementAndGet();
                     }
@@ -134,6 +144,7 @@ final class WarmUpRequests {
                 }
                 if (answer.status() >= 200 && answer.status() < 400) {
                     answered.incrementAndGet();
+                    answeredOnce.add(path);
                 } else {
                     leftOut.putIfAbsent(path, "status " + answer.status());
                 }

@@ -16,10 +16,24 @@ import org.junit.jupiter.api.Test;
 class WarmUpTest {
     private final AtomicInteger calls = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch hung = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean coldOnce = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean stallsOnce = new java.util.concurrent.atomic.AtomicBoolean();
     private final App app = App.builder()
             .get("/hot", ExecutionModel.IO, req -> "hot " + calls.incrementAndGet())
             .get("/nothing", req -> null) // 204: no body, and no length either
             .get("/hang", req -> hung.await(30, java.util.concurrent.TimeUnit.SECONDS))
+            .get("/cold", req -> { // slow only the first time, as a cold worker's first answer is
+                if (coldOnce.compareAndSet(false, true)) {
+                    Thread.sleep(WarmUpRequests.ANSWER_MILLIS + 1_000);
+                }
+                return "warm now";
+            })
+            .get("/stalls", req -> { // answers once, then hangs
+                if (stallsOnce.compareAndSet(false, true)) {
+                    return "first";
+                }
+                return hung.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            })
             .get("/big", req -> "x".repeat(40_000)) // a long body, on a virtual thread
             .get("/broken", req -> {
                 throw new IllegalStateException("not warm-up material");
@@ -102,8 +116,21 @@ class WarmUpTest {
         AtomicReference<WarmUpRequests.Result> result = new AtomicReference<>();
         try (TestServer t = new TestServer(app, config(List.of("/hang", "/hot"), 100), result::set)) {
             WarmUpRequests.Result r = result.get();
-            assertThat(r.leftOut()).containsExactly(java.util.Map.entry("/hang", "no answer within " + WarmUpRequests.ANSWER_MILLIS + " ms"));
+            assertThat(r.leftOut()).containsExactly(java.util.Map.entry("/hang", "no answer within " + WarmUpRequests.FIRST_ANSWER_MILLIS + " ms"));
             assertThat(r.cutShort()).as(r.toString()).isFalse();
+            assertThat(r.answered()).isPositive();
+        } finally {
+            hung.countDown();
+        }
+    }
+
+    @Test
+    void aPathWhoseFirstAnswerIsSlowIsKeptAndOneThatStallsLaterIsLeftOutAfterTheAnswerTime() throws Exception {
+        AtomicReference<WarmUpRequests.Result> result = new AtomicReference<>();
+        try (TestServer t = new TestServer(app, config(List.of("/cold", "/stalls", "/hot"), 60), result::set)) {
+            WarmUpRequests.Result r = result.get();
+            assertThat(r.leftOut()).as(r.toString())
+                    .containsExactly(java.util.Map.entry("/stalls", "no answer within " + WarmUpRequests.ANSWER_MILLIS + " ms"));
             assertThat(r.answered()).isPositive();
         } finally {
             hung.countDown();
