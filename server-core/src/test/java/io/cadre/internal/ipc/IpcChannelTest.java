@@ -122,6 +122,10 @@ class IpcChannelTest {
         // the heartbeat gets through while the app listener is stuck on the first message
         assertThat(control.poll(10, TimeUnit.SECONDS)).extracting(Frame::type).isEqualTo(FrameType.HEARTBEAT);
         assertThat(apps.get()).isEqualTo(1);
+        // every app message is in the socket now; a heartbeat sent after them is read after them
+        assertThat(sender.awaitWritten(10_000)).isTrue();
+        assertThat(sender.send(Frame.empty(FrameType.HEARTBEAT))).isTrue();
+        assertThat(control.poll(10, TimeUnit.SECONDS)).as("every app message was read (queued or dropped)").isNotNull();
         release.countDown();
         // what waited for the listener is delivered (one in its hands, QUEUE_CAPACITY queued); the rest was dropped
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
