@@ -43,4 +43,53 @@ class EarlyStopIT {
             assertThat(cluster.pid()).satisfies(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse());
         }
     }
+
+    @Test
+    void aPrimaryKilledWhileItsWorkersDrainCutsTheirLongDrainShort() throws Exception {
+        try (ClusterProcess cluster = ClusterProcess.start(TestApp.class, List.of("--port", "0", "--workers", "1",
+                "--drain-timeout", "60000"), Map.of("CADRE_RUNTIME_DIR", runtimeDir.toString()))) {
+            int port = cluster.awaitListening(Duration.ofSeconds(60));
+            List<Long> workers = cluster.liveProcesses().stream().filter(pid -> pid != cluster.pid()).toList();
+            assertThat(workers).hasSize(1);
+            java.util.concurrent.CompletableFuture<Void> slow = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    RawHttp.get(port, "/sleep?ms=40000");
+                } catch (Exception e) {
+                    // cut when the worker goes: expected
+                }
+            });
+            try {
+                LifecycleIT.awaitInFlight(cluster, 1);
+                cluster.signal("TERM"); // the worker starts its 60 s drain, waiting for the 40 s request
+                long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (cluster.output().lines().noneMatch(l -> l.contains("worker 1 draining")) && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                assertThat(cluster.output()).contains("worker 1 draining");
+                long killedAt = System.nanoTime();
+                cluster.signal("KILL");
+                ProcessHandle worker = ProcessHandle.of(workers.get(0)).orElseThrow();
+                boolean gone = worker.onExit().thenApply(p -> true).completeOnTimeout(false, 15, java.util.concurrent.TimeUnit.SECONDS).join();
+                long goneAfterMillis = (System.nanoTime() - killedAt) / 1_000_000;
+                System.out.printf("EarlyStopIT: the draining worker was gone %d ms after its primary was killed%n", goneAfterMillis);
+                // the design target is 2 s; the 15 s bound only catches a worker that sits out its 60 s drain
+                assertThat(gone).as("the worker still drains %d ms after its primary died", goneAfterMillis).isTrue();
+            } finally {
+                slow.completeOnTimeout(null, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aWorkerWhoseShutdownHookHangsIsEndedAfterItsDrainAndThePrimaryStillExitsZero() throws Exception {
+        try (ClusterProcess cluster = ClusterProcess.start(TestApp.class, List.of("--port", "0", "--workers", "1",
+                "--drain-timeout", "1000"), Map.of("CADRE_RUNTIME_DIR", runtimeDir.toString(), "TEST_WORKER_EXIT_HOOK_MS", "120000"))) {
+            cluster.awaitListening(Duration.ofSeconds(60));
+            cluster.signal("TERM");
+            // without the worker's own bound, the primary would SIGKILL it 5 s after the drain timeout and exit 1
+            assertThat(cluster.awaitExit(Duration.ofSeconds(60))).as(cluster.output()).isEqualTo(ExitCodes.OK);
+            assertThat(cluster.stderr()).anyMatch(l -> l.contains("still running") && l.contains("halting"));
+            assertThat(cluster.stderr()).anyMatch(l -> l.contains("worker 1") && l.contains("exited with code 0"));
+        }
+    }
 }

@@ -120,6 +120,7 @@ public final class TestApp {
                 })
                 .onWorker(worker -> worker.onMessage(m -> System.out.println("worker " + worker.id() + " got " + m)))
                 .onPrimary(primary -> holdIfAsked())
+                .onWorker(worker -> hangOnExitIfAsked())
                 .onPrimary(primary -> primary.onMessage((id, m) -> {
                     System.out.println("primary got " + m + " from worker " + id);
                     String text = m.json().path("text").asText();
@@ -162,5 +163,20 @@ public final class TestApp {
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** With TEST_WORKER_EXIT_HOOK_MS=N: a worker's JVM shutdown hook that takes N ms, as a slow executor close does. */
+    static void hangOnExitIfAsked() {
+        String millis = System.getenv("TEST_WORKER_EXIT_HOOK_MS");
+        if (millis == null) {
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Thread.sleep(Long.parseLong(millis));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "test-slow-exit-hook"));
     }
 }

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -50,6 +51,10 @@ public final class WorkerRuntime {
     }
     /** How long a worker whose primary died may drain: it must be gone within 2 s. UNIT: ms. */
     static final long ORPHAN_DRAIN_MILLIS = 1_500;
+    /** How long the JVM may take to exit after the drain deadline before it is halted. UNIT: ms. */
+    static final long EXIT_GRACE_MILLIS = 3_000;
+    /** The same when the primary is gone: a worker exits within 2 s of its primary's death. UNIT: ms. */
+    static final long ORPHAN_EXIT_GRACE_MILLIS = 400;
     /** How long a draining worker's open connections must stay quiet before they are closed. UNIT: ms. */
     static final long LINGER_MILLIS = 300;
 
@@ -60,6 +65,9 @@ public final class WorkerRuntime {
     private final ServerState state = new ServerState();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean drainStarted = new AtomicBoolean();
+    /** When the drain must end (System.nanoTime()); moved closer, never further, by whoever knows better. */
+    private final java.util.concurrent.atomic.AtomicLong drainDeadline = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+    private volatile boolean primaryGone;
     private volatile long warmUpLimitMillis;
     private IpcChannel ipc;
     private ScheduledExecutorService heartbeat;
@@ -219,11 +227,18 @@ public final class WorkerRuntime {
 
             @Override
             public void onClose(IpcChannel channel, Throwable cause) {
+                long orphanMillis = Math.min(config.drainTimeoutMillis(), ORPHAN_DRAIN_MILLIS);
+                primaryGone = true;
                 if (!drainStarted.get()) {
                     Log.log.warn("worker {}: the primary (pid {}) is gone; draining for at most {} ms and exiting",
-                            env.id(), env.primaryPid(), Math.min(config.drainTimeoutMillis(), ORPHAN_DRAIN_MILLIS));
-                    drainAsync(Math.min(config.drainTimeoutMillis(), ORPHAN_DRAIN_MILLIS), "primary gone");
+                            env.id(), env.primaryPid(), orphanMillis);
+                    drainAsync(orphanMillis, "primary gone");
+                } else if (drainDeadline.get() - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(orphanMillis)) {
+                    // a drain the primary asked for, with its long timeout: no one waits for it now
+                    Log.log.warn("worker {}: the primary (pid {}) is gone while this worker drains; cutting the drain to {} ms",
+                            env.id(), env.primaryPid(), orphanMillis);
                 }
+                drainDeadline.accumulateAndGet(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(orphanMillis), Math::min);
             }
         });
         ipc.send(new Hello(env.id(), env.generation(), handle.pid(), env.token()).frame());
@@ -309,7 +324,8 @@ public final class WorkerRuntime {
     }
 
     private void drain(long timeoutMillis, String reason) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        // shared with onClose: a primary that dies during a long drain cuts it short
+        drainDeadline.accumulateAndGet(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), Math::min);
         WorkerServer server = server();
         CompletableFuture<Void> idle = state.startDraining();
         Log.log.info("worker {} draining ({}): {} requests in flight, timeout {} ms", env.id(), reason, state.inFlight(), timeoutMillis);
@@ -319,17 +335,9 @@ public final class WorkerRuntime {
             } catch (IOException e) {
                 Log.log.debug("closing the listener failed", e);
             }
-            try {
-                idle.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                Log.log.warn("worker {}: drain timed out with {} requests still in flight", env.id(), state.inFlight());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e);
-            }
-            linger(deadline);
-            long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            awaitIdle(idle);
+            linger();
+            long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(drainDeadline.get() - System.nanoTime()));
             server.stop(Math.min(200, Math.max(1, left)), left);
         }
         for (io.cadre.Extension extension : startedExtensions) {
@@ -351,6 +359,51 @@ public final class WorkerRuntime {
             ipc.close();
         }
         exit.complete(ExitCodes.OK);
+        guardExit();
+    }
+
+    /** Waits for the requests in flight to end, until the drain deadline (which may move closer meanwhile). */
+    private void awaitIdle(CompletableFuture<Void> idle) {
+        while (true) {
+            long left = drainDeadline.get() - System.nanoTime();
+            if (left <= 0) {
+                Log.log.warn("worker {}: drain timed out with {} requests still in flight", env.id(), state.inFlight());
+                return;
+            }
+            try {
+                idle.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+                return;
+            } catch (TimeoutException e) {
+                // look at the deadline again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * Ends the JVM if it is still running {@link #EXIT_GRACE_MILLIS} after the drain deadline
+     * ({@link #ORPHAN_EXIT_GRACE_MILLIS} when the primary is gone): the drain is done, but a
+     * shutdown hook that waits for its own work (an executor closing with a long timeout), or a
+     * boot step that does not return while the drain ran, must not keep the worker alive until
+     * the primary kills it, or forever when the primary is gone.
+     */
+    private void guardExit() {
+        Thread.ofPlatform().daemon().name("cadre-exit-guard").start(() -> {
+            long graceMillis = primaryGone ? ORPHAN_EXIT_GRACE_MILLIS : EXIT_GRACE_MILLIS;
+            long waitNanos = Math.max(0, drainDeadline.get() - System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+            try {
+                Thread.sleep(Duration.ofNanos(waitNanos));
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("cadre worker " + env.id() + ": still running " + graceMillis + " ms after its drain ended"
+                    + " (a shutdown hook or a startup step that does not return); halting");
+            Runtime.getRuntime().halt(ExitCodes.OK);
+        });
     }
 
     /**
@@ -359,10 +412,10 @@ public final class WorkerRuntime {
      * kernel handed over just before the listener closed, or a keep-alive client about to send,
      * gets its answer (with {@code Connection: close}) instead of a closed socket.
      */
-    private void linger(long deadline) {
+    private void linger() {
         long quietSince = System.nanoTime();
         long served = state.served();
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < drainDeadline.get()) {
             if (state.inFlight() > 0 || state.served() != served) {
                 served = state.served();
                 quietSince = System.nanoTime();
