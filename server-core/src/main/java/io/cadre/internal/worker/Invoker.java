@@ -49,15 +49,33 @@ final class Invoker {
             return CompletableFuture.completedFuture(failure(t, route, request));
         }
         if (result instanceof CompletionStage<?> stage) {
-            return stage.toCompletableFuture().handle((value, error) ->
-                    error != null ? failure(error, route, request) : success(value, route, request));
+            return settled(stage, value -> value, route, request);
         }
         if (result instanceof Response response && response.body() instanceof CompletionStage<?> stage) {
             // a filter wrapped an asynchronous result: keep its status and headers, wait for the body
-            return stage.toCompletableFuture().handle((value, error) ->
-                    error != null ? failure(error, route, request) : success(merge(response, value), route, request));
+            return settled(stage, value -> merge(response, value), route, request);
         }
         return CompletableFuture.completedFuture(success(result, route, request));
+    }
+
+    /**
+     * The reply to {@code stage} once it completes; never a future that fails: a stage that cannot
+     * be turned into a future (the {@code CompletionStage} contract allows that), or a result that
+     * fails to become a reply, is a failure reply like any other, so the exchange always ends.
+     */
+    private CompletableFuture<Reply> settled(CompletionStage<?> stage, java.util.function.Function<Object, Object> result,
+            RouteSpec route, Request request) {
+        try {
+            return stage.toCompletableFuture().handle((value, error) -> {
+                try {
+                    return error != null ? failure(error, route, request) : success(result.apply(value), route, request);
+                } catch (Throwable t) {
+                    return failure(t, route, request);
+                }
+            });
+        } catch (Throwable t) {
+            return CompletableFuture.completedFuture(failure(t, route, request));
+        }
     }
 
     /**

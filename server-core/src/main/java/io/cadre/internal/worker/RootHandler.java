@@ -156,7 +156,10 @@ final class RootHandler implements HttpHandler {
 
     /** Writes the reply once it is there, on the IO thread. */
     private void reply(HttpServerExchange exchange, CompletableFuture<Reply> reply) {
-        reply.thenAccept(r -> {
+        reply.whenComplete((answer, error) -> {
+            // the invoker's futures never fail; should one all the same, the exchange still ends
+            Reply r = error == null ? answer : Reply.problem(500, "Internal Server Error", "the request failed",
+                    exchange.getRequestPath());
             if (exchange.isInIoThread()) {
                 Responder.write(exchange, state, r);
             } else {
@@ -170,9 +173,12 @@ final class RootHandler implements HttpHandler {
         return length > 0 || (length < 0 && exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING));
     }
 
-    private static Reply bodyFailed(HttpServerExchange exchange, Exception error) {
-        if (error instanceof RequestTooBigException || error instanceof io.undertow.io.Receiver.RequestToLargeException) {
-            return Reply.problem(413, "Content Too Large", "the request body is larger than the limit", exchange.getRequestPath());
+    static Reply bodyFailed(HttpServerExchange exchange, Exception error) {
+        // Undertow's receiver wraps what its asynchronous path meets in an IOException: look through it
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RequestTooBigException || t instanceof io.undertow.io.Receiver.RequestToLargeException) {
+                return Reply.problem(413, "Content Too Large", "the request body is larger than the limit", exchange.getRequestPath());
+            }
         }
         Log.log.debug("reading a request body failed", error);
         return Reply.problem(400, "Bad Request", "the request body could not be read", exchange.getRequestPath());

@@ -129,6 +129,17 @@ class RoutesTest {
             throw new Teapot();
         }
 
+        /** A stage that cannot become a CompletableFuture, which the CompletionStage contract allows. */
+        @GET("/async-opaque")
+        public CompletionStage<Item> asyncOpaque() {
+            return new CompletableFuture<Item>() {
+                @Override
+                public CompletableFuture<Item> toCompletableFuture() {
+                    throw new UnsupportedOperationException("not convertible");
+                }
+            };
+        }
+
         @GET("/gone")
         public String gone() {
             throw new HttpException(410, "this item is gone");
@@ -312,6 +323,8 @@ class RoutesTest {
         assertThat(bytes.body()).isEqualTo("\u0001\u0002\u0003");
         assertThat(get("/t/async").body()).isEqualTo("{\"name\":\"later\",\"count\":1}");
         assertProblem(get("/t/async-fail"), 409, "conflict, later");
+        // answered (500), not left in flight until the drain timeout
+        assertThat(get("/t/async-opaque").status()).isEqualTo(500);
     }
 
     @Test
