@@ -108,6 +108,9 @@ final class PoolComputeRoutes implements ComputeRoutes {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof CancellationException) {
                 exchange.getIoThread().execute(() -> { // the client left: close its connection and free the exchange, answer nothing
+                    if (!exchange.isResponseStarted()) {
+                        exchange.setStatusCode(499); // what the metrics record for it (nginx's "client closed request"), not a 200
+                    }
                     org.xnio.IoUtils.safeClose(exchange.getConnection());
                     exchange.endExchange();
                 });

@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,7 +58,8 @@ class ComputeRoutesTest {
 
     static TestServer server() throws Exception {
         return new TestServer(App.builder().routes(new Routes()).build(), CadreConfig.builder().workers(1)
-                .compute(CadreConfig.Compute.DEFAULTS.withThreads(2).withNiceness(0)).build());
+                .compute(CadreConfig.Compute.DEFAULTS.withThreads(2).withNiceness(0))
+                .operations(CadreConfig.Operations.DEFAULTS.withAdminPort(0)).build()); // metrics on
     }
 
     @org.junit.jupiter.api.AfterEach
@@ -164,6 +166,21 @@ class ComputeRoutesTest {
             // the queued request's exchange ends without its task ever starting
             awaitInFlight(server, 0);
             assertThat(STARTED.get()).isEqualTo(2);
+            // and the metrics count it as the client's close (499), not as an answered 200
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            java.util.function.Supplier<Map<String, Double>> byStatus = () -> {
+                Map<String, Double> counts = new java.util.TreeMap<>();
+                for (io.cadre.internal.metrics.MetricsSnapshot.Sample c : server.server.metrics().snapshot(1, 1).counters()) {
+                    if (c.name().equals("cadre_http_requests")) {
+                        counts.merge(c.labels().get("status"), c.value(), Double::sum);
+                    }
+                }
+                return counts;
+            };
+            while (!byStatus.get().containsKey("499") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(byStatus.get()).containsEntry("200", 2.0).containsEntry("499", 1.0);
         }
     }
 
