@@ -86,9 +86,7 @@ public final class Bookstore {
 
         @POST
         public Response add(NewBook book) {
-            if (book.title() == null || book.title().isBlank()) {
-                throw new HttpException(400, "JSON field 'title' is required");
-            }
+            requireTitle(book);
             Book stored = new Book(UUID.randomUUID(), book.title(), book.author(), book.year());
             books.put(stored.id(), stored);
             return Response.json(stored).withStatus(201).withHeader("Location", "/books/" + stored.id());
@@ -96,10 +94,18 @@ public final class Bookstore {
 
         @PUT("/{id}")
         public Book replace(@PathParam("id") UUID id, NewBook book) {
+            requireTitle(book);
             get(id);
             Book stored = new Book(id, book.title(), book.author(), book.year());
             books.put(id, stored);
             return stored;
+        }
+
+        /** Every stored book has a title: the list sorts by it. */
+        private static void requireTitle(NewBook book) {
+            if (book.title() == null || book.title().isBlank()) {
+                throw new HttpException(400, "JSON field 'title' is required");
+            }
         }
 
         @DELETE("/{id}")

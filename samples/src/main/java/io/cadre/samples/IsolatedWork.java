@@ -3,6 +3,7 @@ package io.cadre.samples;
 import io.cadre.compute.isolated.IsolatedConfig;
 import io.cadre.compute.isolated.IsolatedExecutor;
 import io.cadre.compute.isolated.JsonJob;
+import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -49,7 +50,9 @@ public final class IsolatedWork extends JsonJob<IsolatedWork.Input, IsolatedWork
         try {
             if (executor == null) {
                 IsolatedExecutor started = IsolatedExecutor.start(IsolatedConfig.builder().name("reference")
-                        .register(IsolatedWork.class).poolSize(1).queueCapacity(16).build());
+                        .register(IsolatedWork.class).poolSize(1).queueCapacity(16)
+                        // closed at JVM exit, after the worker drained: what still runs then has no client left
+                        .drainTimeout(Duration.ofSeconds(1)).build());
                 Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("cadre-isolated-close").unstarted(started::close));
                 executor = started;
             }

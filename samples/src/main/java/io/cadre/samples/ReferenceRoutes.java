@@ -71,8 +71,15 @@ public final class ReferenceRoutes {
     @GET("/isolated")
     public Isolated isolated(@QueryParam(value = "ms", defaultValue = "0") long ms,
             @QueryParam(value = "crash", defaultValue = "false") boolean crash, Worker worker) throws Exception {
-        IsolatedWork.Output out = IsolatedWork.executor().submitJson(IsolatedWork.class, new IsolatedWork.Input(bounded(ms), crash),
-                IsolatedWork.Output.class, Duration.ofMillis(ms + 30_000)).get();
+        java.util.concurrent.CompletableFuture<IsolatedWork.Output> job = IsolatedWork.executor().submitJson(IsolatedWork.class,
+                new IsolatedWork.Input(bounded(ms), crash), IsolatedWork.Output.class, Duration.ofMillis(ms + 30_000));
+        IsolatedWork.Output out;
+        try {
+            out = job.get();
+        } catch (InterruptedException e) {
+            job.cancel(true); // the worker stops (drain deadline): kill the child's job rather than wait for it
+            throw e;
+        }
         return new Isolated(out.ms(), out.childPid(), worker.pid());
     }
 

@@ -73,4 +73,13 @@ class BookstoreIT {
         assertThat(send("DELETE", "/books/00000000-0000-0000-0000-000000000000", null, Map.of("X-Api-Key", "secret")).status())
                 .isEqualTo(404);
     }
+
+    @Test
+    void aReplacementWithoutATitleIsRefusedAndTheListStillAnswers() throws Exception {
+        RawHttp.Response created = send("POST", "/books", "{\"title\":\"Emma\",\"author\":\"Austen\",\"year\":1815}", KEYED);
+        String id = JSON.readTree(created.body()).get("id").asText();
+        assertThat(send("PUT", "/books/" + id, "{\"author\":\"x\",\"year\":2001}", KEYED).status()).isEqualTo(400);
+        assertThat(RawHttp.get(port, "/books").status()).isEqualTo(200);
+        assertThat(JSON.readTree(RawHttp.get(port, "/books/" + id).body()).get("title").asText()).isEqualTo("Emma");
+    }
 }
