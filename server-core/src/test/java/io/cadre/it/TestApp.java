@@ -81,6 +81,10 @@ public final class TestApp {
             String[] kw = breaker.split(",");
             config.supervision(CadreConfig.Supervision.DEFAULTS.withBreaker(Integer.parseInt(kw[0]), Long.parseLong(kw[1])));
         }
+        String ioThreads = System.getenv("TEST_IO_THREADS");
+        if (ioThreads != null) {
+            config.http(CadreConfig.HttpLimits.DEFAULTS.withThreads(Integer.parseInt(ioThreads), CadreConfig.HttpLimits.DEFAULTS.backlog()));
+        }
         App.Builder app = App.builder()
                 .config(config.build())
                 .extension(new Recorder())
@@ -102,6 +106,16 @@ public final class TestApp {
                     }
                     long x = 0;
                     while (x >= 0) { // never ends, never yields: it keeps a carrier thread
+                        x++;
+                    }
+                    return "unreachable";
+                })
+                .get("/spin-io", io.cadre.ExecutionModel.IO, req -> { // the same on an IO thread: a @NonBlocking route that loops
+                    if (!"1".equals(System.getenv("TEST_SPIN"))) {
+                        return "TEST_SPIN is off";
+                    }
+                    long x = 0;
+                    while (x >= 0) {
                         x++;
                     }
                     return "unreachable";

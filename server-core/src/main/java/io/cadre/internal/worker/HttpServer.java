@@ -178,9 +178,20 @@ final class HttpServer {
                 .getMap();
     }
 
-    /** Runs {@code task} on one of the IO threads. */
-    void onIoThread(Runnable task) {
-        xnio.getIoThread().execute(task);
+    /**
+     * Runs {@code then} once every IO thread has run a task queued now: never, while any of them is
+     * stuck (a loop in a {@code @NonBlocking} handler holds its share of the connections).
+     */
+    void afterEveryIoThread(Runnable then) {
+        int n = xnio.getIoThreadCount();
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(n);
+        for (int i = 0; i < n; i++) {
+            xnio.getIoThread(i).execute(() -> {
+                if (left.decrementAndGet() == 0) {
+                    then.run();
+                }
+            });
+        }
     }
 
     InetSocketAddress address() {

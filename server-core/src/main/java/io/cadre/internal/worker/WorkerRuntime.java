@@ -248,8 +248,9 @@ public final class WorkerRuntime {
     }
 
     /**
-     * Sends a heartbeat. Once the server runs it travels through an IO thread and then a virtual
-     * thread, so it stops when either kind is stuck (a loop on the IO threads, every carrier busy),
+     * Sends a heartbeat. Once the server runs it travels through every IO thread and then a virtual
+     * thread, so it stops when any IO thread or every carrier is stuck (a loop in a
+     * {@code @NonBlocking} handler, every carrier busy),
      * and the primary's hang detection sees a worker that cannot serve, not just a live JVM.
      */
     private void beat() {
@@ -259,7 +260,7 @@ public final class WorkerRuntime {
             return;
         }
         try {
-            s.onIoThread(() -> Thread.ofVirtual().name("cadre-heartbeat-vt").start(() -> ipc.send(vitals(s).frame())));
+            s.afterEveryIoThread(() -> Thread.ofVirtual().name("cadre-heartbeat-vt").start(() -> ipc.send(vitals(s).frame())));
         } catch (RuntimeException e) {
             Log.log.debug("heartbeat not sent: {}", e.toString()); // the server is stopping
         }

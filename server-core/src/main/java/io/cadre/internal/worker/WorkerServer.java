@@ -92,9 +92,9 @@ final class WorkerServer {
         return metrics;
     }
 
-    /** Runs {@code task} on one of the server's IO threads (a heartbeat that proves they still turn). */
-    void onIoThread(Runnable task) {
-        http.onIoThread(task);
+    /** Runs {@code then} once every IO thread has turned (a heartbeat that proves they all still do). */
+    void afterEveryIoThread(Runnable then) {
+        http.afterEveryIoThread(then);
     }
 
     /** Tasks queued on the compute pool now; 0 without a pool. */
