@@ -25,8 +25,24 @@ public record WorkerEnv(int id, int generation, Path ipcSocket, String token, lo
     public static final String WORKER_ID = "CADRE_WORKER_ID";
     public static final String REPLACEMENT = "CADRE_WORKER_REPLACEMENT";
 
+    /**
+     * Whether this process is a worker: it has a worker's environment and its parent is the primary
+     * named there. A process that a worker started (a Cadre app run as a subprocess, or its
+     * {@code ctl}) inherits the same environment, but its parent is the worker: it runs as what it
+     * is. A primary that is gone leaves the question to the worker, which then fails to reach it.
+     */
     public static boolean isWorker(Map<String, String> env) {
-        return env.containsKey(WORKER_ID);
+        if (!env.containsKey(WORKER_ID)) {
+            return false;
+        }
+        long primary;
+        try {
+            primary = Long.parseLong(env.getOrDefault("CADRE_PRIMARY_PID", ""));
+        } catch (NumberFormatException e) {
+            return true; // from() names what is wrong
+        }
+        boolean childOfPrimary = ProcessHandle.current().parent().map(p -> p.pid() == primary).orElse(true);
+        return childOfPrimary || !ProcessHandle.of(primary).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** Reads the worker environment; fails with {@link IllegalArgumentException} naming what is wrong. */
