@@ -92,4 +92,24 @@ class EarlyStopIT {
             assertThat(cluster.stderr()).anyMatch(l -> l.contains("worker 1") && l.contains("exited with code 0"));
         }
     }
+
+    @Test
+    void aWorkerWhosePrimaryDiesDuringItsStartupCheckIsGoneLongBeforeTheCheckEnds() throws Exception {
+        try (ClusterProcess cluster = ClusterProcess.start(TestApp.class, List.of("--port", "0", "--workers", "1"),
+                Map.of("CADRE_RUNTIME_DIR", runtimeDir.toString(), "TEST_CHECK_HOLD", hold.toString()))) {
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.exists(hold.resolve("checking")) && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertThat(hold.resolve("checking")).as("the worker's 30 s startup check runs").exists();
+            long worker = Long.parseLong(Files.readString(hold.resolve("checking")).trim());
+            long killedAt = System.nanoTime();
+            cluster.signal("KILL");
+            boolean gone = ProcessHandle.of(worker).map(p -> p.onExit().thenApply(x -> true)
+                    .completeOnTimeout(false, 15, java.util.concurrent.TimeUnit.SECONDS).join()).orElse(true);
+            System.out.printf("EarlyStopIT: the booting worker was gone %d ms after its primary was killed%n",
+                    (System.nanoTime() - killedAt) / 1_000_000);
+            assertThat(gone).as("the orphan waits for its 30 s startup check").isTrue();
+        }
+    }
 }

@@ -156,6 +156,13 @@ public final class TestApp {
                 throw new IllegalStateException("DATABASE_URL is not set");
             });
         }
+        String checkHold = System.getenv("TEST_CHECK_HOLD");
+        if (checkHold != null) { // a startup check that takes 30 s, after writing DIR/checking
+            app.startupCheck("slow", () -> {
+                Files.writeString(Path.of(checkHold, "checking"), ProcessHandle.current().pid() + "");
+                Thread.sleep(30_000);
+            });
+        }
         return app.build();
     }
 

@@ -148,6 +148,7 @@ public final class WorkerRuntime {
             return ExitCodes.SERVER_FAILED;
         }
         if (!publish(server)) {
+            drainServer(server); // a drain began while the server started: what it accepted meanwhile still gets answers
             return exit.join();
         }
         if (config.operations().adminPort() != -1) { // the primary serves /metrics: report to it
@@ -304,10 +305,9 @@ public final class WorkerRuntime {
         ipc.send(new io.cadre.internal.ipc.Payloads.Dumped(request.request(), path, error).frame());
     }
 
-    /** Makes the server visible to the drain; false when a drain already began (the server is stopped). */
+    /** Makes the server visible to the drain; false when a drain already began (the caller drains the server itself). */
     private synchronized boolean publish(WorkerServer server) {
         if (drainStarted.get()) {
-            server.stop(0, 0);
             return false;
         }
         http = server;
@@ -328,18 +328,10 @@ public final class WorkerRuntime {
         // shared with onClose: a primary that dies during a long drain cuts it short
         drainDeadline.accumulateAndGet(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), Math::min);
         WorkerServer server = server();
-        CompletableFuture<Void> idle = state.startDraining();
+        state.startDraining();
         Log.log.info("worker {} draining ({}): {} requests in flight, timeout {} ms", env.id(), reason, state.inFlight(), timeoutMillis);
         if (server != null) {
-            try {
-                server.stopAccepting();
-            } catch (IOException e) {
-                Log.log.debug("closing the listener failed", e);
-            }
-            awaitIdle(idle);
-            linger();
-            long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(drainDeadline.get() - System.nanoTime()));
-            server.stop(Math.min(200, Math.max(1, left)), left);
+            drainServer(server);
         }
         for (io.cadre.Extension extension : startedExtensions) {
             try {
@@ -361,6 +353,20 @@ public final class WorkerRuntime {
         }
         exit.complete(ExitCodes.OK);
         guardExit();
+    }
+
+    /** Closes the listener, lets what is in flight finish (until the drain deadline), then stops the server. */
+    private void drainServer(WorkerServer server) {
+        CompletableFuture<Void> idle = state.startDraining();
+        try {
+            server.stopAccepting();
+        } catch (IOException e) {
+            Log.log.debug("closing the listener failed", e);
+        }
+        awaitIdle(idle);
+        linger();
+        long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(drainDeadline.get() - System.nanoTime()));
+        server.stop(Math.min(200, Math.max(1, left)), left);
     }
 
     /** Waits for the requests in flight to end, until the drain deadline (which may move closer meanwhile). */
