@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ParentGuard implements AutoCloseable {
     /**
-     * $1: the parent pid, $2: the redis-server pid. A TERM to the shell also ends its {@code sleep}.
+     * $1: the parent pid, $2: the redis-server pid, $3: a directory to remove after a parent's death, or empty. A TERM to the shell also ends its {@code sleep}.
      * It runs in a session of its own and ignores hang-up, Ctrl-C and Ctrl-\ besides, so that no
      * terminal signal meant for the primary ends the watchdog and leaves Redis unguarded.
      */
@@ -29,6 +29,7 @@ final class ParentGuard implements AutoCloseable {
             kill -TERM "$r" 2>/dev/null
             i=0; while [ "$i" -lt 20 ] && kill -0 "$r" 2>/dev/null; do sleep 0.1; i=$((i+1)); done
             kill -KILL "$r" 2>/dev/null
+            [ -n "$3" ] && rm -rf -- "$3"
             exit 0
             """;
     /** How the watchdog shows in {@code ps}: its {@code $0}. */
@@ -40,10 +41,14 @@ final class ParentGuard implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts a watchdog that ends {@code redisPid} when {@code parentPid} dies. */
-    static ParentGuard start(long parentPid, long redisPid) throws IOException {
+    /**
+     * Starts a watchdog that ends {@code redisPid} when {@code parentPid} dies, and then removes
+     * {@code cleanupDir} (the server's own temporary directory; null: none), which its dead owner
+     * can no longer delete.
+     */
+    static ParentGuard start(long parentPid, long redisPid, java.nio.file.Path cleanupDir) throws IOException {
         Process p = new ProcessBuilder(Posix.ownSession(java.util.List.of(Posix.SH, "-c", SCRIPT, NAME, Long.toString(parentPid),
-                Long.toString(redisPid))))
+                Long.toString(redisPid), cleanupDir == null ? "" : cleanupDir.toString())))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)

@@ -38,7 +38,9 @@ final class RedisProcess {
         }
     }
 
-    static RedisProcess launch(RedisBinary binary, RedisServerConfig config, Path dir, int port, String password) throws IOException {
+    /** {@code ownDir}: {@code dir} is the server's own temporary directory, which the watchdog removes after a parent's death. */
+    static RedisProcess launch(RedisBinary binary, RedisServerConfig config, Path dir, int port, String password, boolean ownDir)
+            throws IOException {
         // its own session: Ctrl-C in the primary's terminal must not stop Redis before the workers
         // have drained (they ignore SIGINT and wait for the primary), nor a hang-up leave it orphaned
         Process process = new ProcessBuilder(Posix.ownSession(command(binary, config, dir, port))).redirectErrorStream(true).start();
@@ -46,7 +48,7 @@ final class RedisProcess {
         ParentGuard guard = null;
         try {
             if (config.guardParentPid() != RedisServerConfig.NO_GUARD) {
-                guard = ParentGuard.start(config.guardParentPid(), process.pid());
+                guard = ParentGuard.start(config.guardParentPid(), process.pid(), ownDir ? dir : null);
             }
             try (OutputStream stdin = process.getOutputStream()) {
                 String secrets = "requirepass " + password + "\n" + (config.clusterEnabled() ? "masterauth " + password + "\n" : "");

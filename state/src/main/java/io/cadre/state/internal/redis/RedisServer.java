@@ -84,7 +84,7 @@ public final class RedisServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.startTimeoutMillis());
         for (int attempt = 1; ; attempt++) {
             int port = fixedPort != 0 ? fixedPort : FreePort.pick(host, config.clusterEnabled());
-            RedisProcess p = RedisProcess.launch(binary, config, dir, port, password);
+            RedisProcess p = RedisProcess.launch(binary, config, dir, port, password, ownDir);
             try {
                 p.awaitReady(host, password, deadline);
                 log.debug("redis-server {} (pid {}) answers on {}:{}", binary.version(), p.process().pid(), host, port);

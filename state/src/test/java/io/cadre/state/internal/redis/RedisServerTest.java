@@ -216,6 +216,7 @@ class RedisServerTest {
                     Duration.ofNanos(System.nanoTime() - killed).toMillis());
             Await.until(Duration.ofSeconds(3), () -> !Posix.running(guard), "the watchdog " + guard + " still runs");
             assertPortFree(server.port());
+            assertThat(server.dir()).as("the temporary directory its dead owner can no longer delete").doesNotExist();
         } finally {
             parent.destroyForcibly();
             parent.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
