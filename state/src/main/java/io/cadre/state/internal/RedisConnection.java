@@ -153,8 +153,8 @@ public final class RedisConnection implements AutoCloseable {
             if (cause instanceof HttpException http) {
                 throw http;
             }
-            if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
-                // not Redis being away: a mistake in the call, which the caller should see
+            if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException || wrongType(cause)) {
+                // not Redis being away: a mistake in the call, or a key that holds another type, which the caller should see
                 throw new IllegalStateException(what + " failed: " + cause.getMessage(), cause);
             }
             logFailure(what + " failed", cause);
@@ -164,6 +164,16 @@ public final class RedisConnection implements AutoCloseable {
             future.cancel(false);
             throw unavailable(what + " was interrupted");
         }
+    }
+
+    /**
+     * Whether Redis answered with a WRONGTYPE error: the key holds a value of another type (another
+     * app or a hand-made key under the same name), which no retry later will mend: a 500, not a
+     * 503 that says Redis is away.
+     */
+    static boolean wrongType(Throwable cause) {
+        return cause instanceof org.redisson.client.RedisException && cause.getMessage() != null
+                && cause.getMessage().startsWith("WRONGTYPE");
     }
 
     Config config() throws IOException {

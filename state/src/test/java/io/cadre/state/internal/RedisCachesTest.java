@@ -96,4 +96,20 @@ class RedisCachesTest {
             connection.close();
         }
     }
+
+    @Test
+    void aKeyHoldingAnotherTypeIsAnErrorNotARedisOutage() throws Exception {
+        try (io.cadre.state.internal.redis.RedisServer redis = io.cadre.state.testing.TestRedis.server()) {
+            RedisConnection connection = new RedisConnection(new RedisTarget(redis.uri(), null, redis.password(), null), 1_000);
+            try {
+                connection.call("test", c -> c.<String>getBucket("t:cache:taken", org.redisson.client.codec.StringCodec.INSTANCE)
+                        .setAsync("a plain string someone else wrote"));
+                SharedCache<String> cache = RedisCaches.shared(() -> connection, "t:cache:taken", String.class, Duration.ofMinutes(1));
+                assertThatThrownBy(() -> cache.get("k")).isInstanceOf(IllegalStateException.class)
+                        .isNotInstanceOf(io.cadre.HttpException.class).hasMessageContaining("WRONGTYPE");
+            } finally {
+                connection.close();
+            }
+        }
+    }
 }
