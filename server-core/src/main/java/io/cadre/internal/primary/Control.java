@@ -54,11 +54,25 @@ public final class Control {
                 .start(() -> serve(channel, supervisor, drainMillis)));
     }
 
+    /** How long a ctl client may take to send its command line before its connection is closed. UNIT: ms. */
+    static final long COMMAND_WAIT_MILLIS = 10_000;
+
     private static void serve(SocketChannel channel, Supervisor supervisor, long drainMillis) {
+        serve(channel, supervisor, drainMillis, COMMAND_WAIT_MILLIS);
+    }
+
+    static void serve(SocketChannel channel, Supervisor supervisor, long drainMillis, long commandWaitMillis) {
         try (channel) {
             java.io.InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(channel), 1_024);
             OutputStream out = Channels.newOutputStream(channel);
             java.io.ByteArrayOutputStream command = new java.io.ByteArrayOutputStream();
+            // a client that connects and sends nothing does not hold its connection and thread for ever
+            java.util.concurrent.atomic.AtomicBoolean read = new java.util.concurrent.atomic.AtomicBoolean();
+            CompletableFuture.runAsync(() -> {
+                if (!read.get()) {
+                    closeQuietly(channel);
+                }
+            }, CompletableFuture.delayedExecutor(commandWaitMillis, TimeUnit.MILLISECONDS));
             int c;
             while ((c = in.read()) != -1 && c != '\n') { // at most 1 000 bytes are read, whatever the peer sends
                 if (command.size() >= 1_000) {
@@ -67,6 +81,7 @@ public final class Control {
                 }
                 command.write(c);
             }
+            read.set(true);
             if (c == -1 && command.size() == 0) {
                 return;
             }
@@ -158,6 +173,14 @@ public final class Control {
     private static Supervisor.Outcome wait(CompletableFuture<Supervisor.Outcome> future, long millis)
             throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
         return future.get(millis, TimeUnit.MILLISECONDS);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closed already
+        }
     }
 
     /** The most of a thread dump that ctl prints; the whole dump stays in its file. UNIT: bytes. */

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ControlDumpTest {
+class ControlTest {
     @TempDir
     Path dir;
 
@@ -25,5 +25,20 @@ class ControlDumpTest {
         Path dump = Files.writeString(dir.resolve("t.txt"), "\"main\" #1 RUNNABLE\n");
         assertThat(Control.readQuietly(dump)).isEqualTo("\"main\" #1 RUNNABLE\n");
         assertThat(Control.readQuietly(dir.resolve("gone.txt"))).startsWith("(cannot read it:");
+    }
+
+    @Test
+    void aClientThatSendsNoCommandIsDisconnectedInsteadOfHeldForEver() throws Exception {
+        Path path = dir.resolve("c.sock");
+        try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            listener.bind(java.net.UnixDomainSocketAddress.of(path));
+            try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                client.connect(java.net.UnixDomainSocketAddress.of(path));
+                java.nio.channels.SocketChannel accepted = listener.accept();
+                Thread server = Thread.ofVirtual().start(() -> Control.serve(accepted, null, 1_000, 200));
+                assertThat(server.join(java.time.Duration.ofSeconds(10))).as("serve returned").isTrue();
+                assertThat(client.read(java.nio.ByteBuffer.allocate(1))).as("the connection was closed").isEqualTo(-1);
+            }
+        }
     }
 }
