@@ -27,8 +27,8 @@ public interface Worker {
 
     /**
      * Registers a listener for messages from the primary (sent to this worker or broadcast). It is
-     * called on the IPC reader thread, in the order the primary sent them; a slow listener delays
-     * the messages behind it, never the HTTP server.
+     * called on the IPC connection's app-message thread, in the order the primary sent them; a
+     * slow listener delays the messages behind it, never the HTTP server or the heartbeats.
      */
     void onMessage(Consumer<Message> listener);
 

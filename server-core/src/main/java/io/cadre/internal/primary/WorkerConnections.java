@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * checked with SO_PEERCRED) must first send a {@code HELLO} carrying the secret token its worker was
  * forked with, within {@link #HELLO_TIMEOUT_MILLIS}; anything else drops it. After that, frames
  * become events for the supervisor (hello, ready, closed), heartbeat times, and app messages for the
- * app's listeners. Thread-safe: each connection's frames arrive on its own reader thread.
+ * app's listeners. Thread-safe: each connection's frames arrive on its own reader thread, its app
+ * messages on its own app-message thread.
  */
 final class WorkerConnections {
     private static final Logger log = LoggerFactory.getLogger(WorkerConnections.class);

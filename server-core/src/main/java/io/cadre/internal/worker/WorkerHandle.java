@@ -67,7 +67,7 @@ final class WorkerHandle implements Worker {
         return Optional.ofNullable(options.get(name));
     }
 
-    /** Delivers a message from the primary to the listeners; called on the IPC reader thread. */
+    /** Delivers a message from the primary to the listeners; called on the IPC connection's app-message thread. */
     void deliver(Message message) {
         for (Consumer<Message> listener : listeners) {
             try {
