@@ -217,7 +217,7 @@ public final class CadreState implements Extension {
             // in a stalled Redis may run when it resumes, and grant the lock to no one, with no
             // watchdog renewing it: it would block every other worker for the whole lease
             if (!reentrant) {
-                releaseLateGrant(c, lock, thread);
+                releaseLateGrant(c, lock, hold, thread);
             }
             throw e;
         }
@@ -243,34 +243,68 @@ public final class CadreState implements Extension {
 
     /** How long after a failed acquisition a late grant is looked for: Redisson's default lease, which ends it anyway. UNIT: ms. */
     static final long LATE_GRANT_WATCH_MILLIS = 30_000;
+    /** Failed acquisitions watched at once; past that (a long outage under load) the lease alone ends late grants. */
+    static final int LATE_GRANT_WATCH_LIMIT = 1_000;
+
+    /** A failed acquisition whose late grant is looked for: the lock, the thread it was asked for, until when. */
+    private record LateGrant(RLock lock, String hold, long thread, long untilNanos, int[] notHeld) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, LateGrant> lateGrants = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean lateGrantWatcher = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Looks, once a second until {@link #LATE_GRANT_WATCH_MILLIS} passes or Redis has answered "not
      * held" three times, for a grant of {@code lock} to {@code thread} that arrived after its
-     * caller gave up, and releases it. Not called when the thread held the lock already through
-     * an outer {@code withLock} (that hold is its caller's).
+     * caller gave up, and releases it. One watcher thread serves every such acquisition. A thread
+     * that holds the lock through {@code withLock} at the time of a look (it asked again, and got
+     * it) is left alone: that hold is its caller's.
      */
-    private static void releaseLateGrant(RedisConnection c, RLock lock, long thread) {
-        Thread.ofVirtual().name("cadre-lock-late-grant").start(() -> {
-            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LATE_GRANT_WATCH_MILLIS);
-            int notHeld = 0;
-            while (notHeld < 3 && System.nanoTime() < end) {
-                try {
-                    Thread.sleep(1_000);
-                    if (c.call("the lock service", client -> lock.isHeldByThreadAsync(thread))) {
-                        c.call("the lock service", client -> lock.unlockAsync(thread));
-                        return;
+    private void releaseLateGrant(RedisConnection c, RLock lock, String hold, long thread) {
+        if (lateGrants.size() >= LATE_GRANT_WATCH_LIMIT) {
+            return;
+        }
+        lateGrants.putIfAbsent(hold, new LateGrant(lock, hold, thread,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LATE_GRANT_WATCH_MILLIS), new int[1]));
+        if (lateGrantWatcher.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("cadre-lock-late-grant").start(() -> watchLateGrants(c));
+        }
+    }
+
+    private void watchLateGrants(RedisConnection c) {
+        try {
+            while (!lateGrants.isEmpty()) {
+                Thread.sleep(1_000);
+                for (LateGrant g : lateGrants.values()) {
+                    if (System.nanoTime() > g.untilNanos() || g.notHeld()[0] >= 3) {
+                        lateGrants.remove(g.hold(), g);
+                        continue;
                     }
-                    notHeld++;
-                } catch (HttpException e) {
-                    // Redis is still away; look again
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    return;
+                    if (heldByWithLock.containsKey(g.hold())) {
+                        continue; // held now by its thread's own later withLock
+                    }
+                    try {
+                        if (c.call("the lock service", client -> g.lock().isHeldByThreadAsync(g.thread()))) {
+                            c.call("the lock service", client -> g.lock().unlockAsync(g.thread()));
+                            lateGrants.remove(g.hold(), g);
+                        } else {
+                            g.notHeld()[0]++;
+                        }
+                    } catch (HttpException e) {
+                        // Redis is still away; look again
+                    }
                 }
             }
-        });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the worker is stopping: the lease ends what is left
+        } finally {
+            lateGrantWatcher.set(false);
+            if (!lateGrants.isEmpty() && lateGrantWatcher.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("cadre-lock-late-grant").start(() -> watchLateGrants(c)); // one came in as this one ended
+            }
+        }
     }
 
     /**
