@@ -68,6 +68,10 @@ public final class WorkerRuntime {
     /** When the drain must end (System.nanoTime()); moved closer, never further, by whoever knows better. */
     private final java.util.concurrent.atomic.AtomicLong drainDeadline = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
     private volatile boolean primaryGone;
+    /** Set when the drain closes the IPC channel itself, so that its end is not taken for the primary's death. */
+    private volatile boolean closingIpc;
+    /** A server that finished starting after the drain began: handed to the drain, which drains it in the usual order. */
+    private final CompletableFuture<WorkerServer> lateServer = new CompletableFuture<>();
     private volatile long warmUpLimitMillis;
     private IpcChannel ipc;
     private ScheduledExecutorService heartbeat;
@@ -138,6 +142,7 @@ public final class WorkerRuntime {
             server = WorkerServer.start(app, config, env.workerCount(), bind, handle, state, this::firstResponse,
                     env.replacement() ? warmUpPlan() : null);
         } catch (HttpServer.Cancelled e) {
+            lateServer.complete(null); // no server: the drain need not wait for one
             return exit.join(); // the drain that cancelled the warm-up ends the worker
         } catch (BindException e) {
             System.err.println("cadre worker " + env.id() + ": cannot bind " + env.host() + ":" + env.port() + ": " + e.getMessage());
@@ -148,8 +153,7 @@ public final class WorkerRuntime {
             return ExitCodes.SERVER_FAILED;
         }
         if (!publish(server)) {
-            drainServer(server); // a drain began while the server started: what it accepted meanwhile still gets answers
-            return exit.join();
+            return exit.join(); // a drain began while the server started: the drain drains it too
         }
         if (config.operations().adminPort() != -1) { // the primary serves /metrics: report to it
             metrics = io.cadre.internal.metrics.MetricsReporter.start(ipc, server.metrics(), handle.pid(), env.generation());
@@ -228,6 +232,9 @@ public final class WorkerRuntime {
 
             @Override
             public void onClose(IpcChannel channel, Throwable cause) {
+                if (closingIpc) {
+                    return; // this worker closed it, at the end of its drain: the primary is still there
+                }
                 long orphanMillis = Math.min(config.drainTimeoutMillis(), ORPHAN_DRAIN_MILLIS);
                 primaryGone = true;
                 if (!drainStarted.get()) {
@@ -308,6 +315,7 @@ public final class WorkerRuntime {
     /** Makes the server visible to the drain; false when a drain already began (the caller drains the server itself). */
     private synchronized boolean publish(WorkerServer server) {
         if (drainStarted.get()) {
+            lateServer.complete(server);
             return false;
         }
         http = server;
@@ -328,6 +336,9 @@ public final class WorkerRuntime {
         // shared with onClose: a primary that dies during a long drain cuts it short
         drainDeadline.accumulateAndGet(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), Math::min);
         WorkerServer server = server();
+        if (server == null) {
+            server = lateServer(); // the boot thread may be about to start one: drain it before anything stops
+        }
         state.startDraining();
         Log.log.info("worker {} draining ({}): {} requests in flight, timeout {} ms", env.id(), reason, state.inFlight(), timeoutMillis);
         if (server != null) {
@@ -349,10 +360,27 @@ public final class WorkerRuntime {
         }
         if (ipc != null) {
             ipc.awaitWritten(200); // app messages sent by the last requests get out too
+            closingIpc = true;
             ipc.close();
         }
         exit.complete(ExitCodes.OK);
         guardExit();
+    }
+
+    /**
+     * The server that the boot thread finished starting after this drain began, if it does so
+     * before the drain deadline (a boot step that does not return leaves none; the exit guard then
+     * ends the JVM).
+     */
+    private WorkerServer lateServer() {
+        try {
+            return lateServer.get(Math.max(0, drainDeadline.get() - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /** Closes the listener, lets what is in flight finish (until the drain deadline), then stops the server. */
@@ -399,11 +427,19 @@ public final class WorkerRuntime {
      * the primary kills it, or forever when the primary is gone.
      */
     private void guardExit() {
+        long exitedAt = System.nanoTime();
         Thread.ofPlatform().daemon().name("cadre-exit-guard").start(() -> {
-            long graceMillis = primaryGone ? ORPHAN_EXIT_GRACE_MILLIS : EXIT_GRACE_MILLIS;
-            long waitNanos = Math.max(0, drainDeadline.get() - System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+            long graceMillis;
             try {
-                Thread.sleep(Duration.ofNanos(waitNanos));
+                while (true) { // the deadline and the grace may shrink meanwhile (the primary dies)
+                    graceMillis = primaryGone ? ORPHAN_EXIT_GRACE_MILLIS : EXIT_GRACE_MILLIS;
+                    long until = Math.max(drainDeadline.get(), exitedAt) + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+                    long left = until - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    Thread.sleep(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100))));
+                }
             } catch (InterruptedException e) {
                 return;
             }
