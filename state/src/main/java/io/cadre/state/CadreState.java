@@ -200,7 +200,6 @@ public final class CadreState implements Extension {
         RLock lock = lock(name);
         long thread = Thread.currentThread().threadId();
         String hold = name + '#' + thread;
-        boolean reentrant = heldByWithLock.containsKey(hold);
         // lease -1: held until released, renewed by the watchdog; a grant that arrives after the
         // deadline is released at once, so a caller that gave up never leaves the lock taken
         boolean held;
@@ -216,9 +215,7 @@ public final class CadreState implements Extension {
             // Redisson gave up first (its own timeout, Redis stalled): a lock script still waiting
             // in a stalled Redis may run when it resumes, and grant the lock to no one, with no
             // watchdog renewing it: it would block every other worker for the whole lease
-            if (!reentrant) {
-                releaseLateGrant(c, lock, hold, thread);
-            }
+            releaseLateGrant(c, lock, hold, thread); // not while this thread holds it through an outer withLock
             throw e;
         }
         if (!held) {

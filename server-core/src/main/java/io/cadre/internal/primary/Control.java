@@ -70,7 +70,7 @@ public final class Control {
             java.util.concurrent.atomic.AtomicBoolean read = new java.util.concurrent.atomic.AtomicBoolean();
             CompletableFuture.runAsync(() -> {
                 if (!read.get()) {
-                    closeQuietly(channel);
+                    org.xnio.IoUtils.safeClose(channel);
                 }
             }, CompletableFuture.delayedExecutor(commandWaitMillis, TimeUnit.MILLISECONDS));
             int c;
@@ -173,14 +173,6 @@ public final class Control {
     private static Supervisor.Outcome wait(CompletableFuture<Supervisor.Outcome> future, long millis)
             throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
         return future.get(millis, TimeUnit.MILLISECONDS);
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closed already
-        }
     }
 
     /** The most of a thread dump that ctl prints; the whole dump stays in its file. UNIT: bytes. */

@@ -339,10 +339,10 @@ public final class WorkerRuntime {
         if (server == null) {
             server = lateServer(); // the boot thread may be about to start one: drain it before anything stops
         }
-        state.startDraining();
+        CompletableFuture<Void> idle = state.startDraining();
         Log.log.info("worker {} draining ({}): {} requests in flight, timeout {} ms", env.id(), reason, state.inFlight(), timeoutMillis);
         if (server != null) {
-            drainServer(server);
+            drainServer(server, idle);
         }
         for (io.cadre.Extension extension : startedExtensions) {
             try {
@@ -384,8 +384,7 @@ public final class WorkerRuntime {
     }
 
     /** Closes the listener, lets what is in flight finish (until the drain deadline), then stops the server. */
-    private void drainServer(WorkerServer server) {
-        CompletableFuture<Void> idle = state.startDraining();
+    private void drainServer(WorkerServer server, CompletableFuture<Void> idle) {
         try {
             server.stopAccepting();
         } catch (IOException e) {

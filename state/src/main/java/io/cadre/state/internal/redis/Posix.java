@@ -31,17 +31,6 @@ final class Posix {
         return all;
     }
 
-    /** Fields 5 and 6 of {@code /proc/<pid>/stat}: the process group and the session, or null. */
-    static long[] groupAndSession(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return new long[] {Long.parseLong(f[2]), Long.parseLong(f[3])};
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
     private Posix() {
     }
 

@@ -110,10 +110,10 @@ class RedisServerTest {
     void theServerAndItsWatchdogStandApartFromTheTerminalsSignals() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Posix.SETSID != null, "no setsid on this machine");
         try (RedisServer server = TestRedis.server()) {
-            long[] ours = Posix.groupAndSession(ProcessHandle.current().pid());
+            long[] ours = groupAndSession(ProcessHandle.current().pid());
             long guard = server.guardPid().orElseThrow();
             for (long pid : new long[] {server.pid(), guard}) {
-                long[] theirs = Posix.groupAndSession(pid);
+                long[] theirs = groupAndSession(pid);
                 assertThat(theirs).as("process group and session of %d", pid).isNotNull();
                 assertThat(theirs[0]).as("a Ctrl-C to our process group does not reach %d", pid).isNotEqualTo(ours[0]);
                 assertThat(theirs[1]).isNotEqualTo(ours[1]);
@@ -129,6 +129,14 @@ class RedisServerTest {
                 assertThat(resp.call("PING")).isEqualTo("PONG");
             }
         }
+    }
+
+    /** Fields 5 and 6 of {@code /proc/<pid>/stat}: the process group and the session, or null. */
+    static long[] groupAndSession(long pid) {
+        java.nio.file.Path stat = java.nio.file.Path.of("/proc", Long.toString(pid), "stat");
+        java.util.OptionalInt group = io.cadre.internal.util.Proc.statField(stat, 5);
+        java.util.OptionalInt session = io.cadre.internal.util.Proc.statField(stat, 6);
+        return group.isPresent() && session.isPresent() ? new long[] {group.getAsInt(), session.getAsInt()} : null;
     }
 
     @Test
