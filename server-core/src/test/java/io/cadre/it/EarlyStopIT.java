@@ -24,17 +24,11 @@ class EarlyStopIT {
     void sigtermWhileThePrimaryHooksRunExitsZeroWithoutAStackTraceOrAWorker() throws Exception {
         try (ClusterProcess cluster = ClusterProcess.start(TestApp.class, List.of("--port", "0", "--workers", "2"),
                 Map.of("CADRE_RUNTIME_DIR", runtimeDir.toString(), "TEST_PRIMARY_HOLD", hold.toString()))) {
-            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!Files.exists(hold.resolve("held")) && System.nanoTime() < end) {
-                Thread.sleep(20);
-            }
+            awaitFile(hold.resolve("held"));
             assertThat(hold.resolve("held")).as("the primary's hook ran").exists();
             cluster.signal("TERM");
             // the stop has reached the supervisor when the primary logs it; then let the hook return
-            end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (cluster.output().lines().noneMatch(l -> l.contains("SIGTERM: draining")) && System.nanoTime() < end) {
-                Thread.sleep(20);
-            }
+            cluster.awaitStderr(l -> l.contains("SIGTERM: draining"), Duration.ofSeconds(30));
             assertThat(cluster.output()).contains("SIGTERM: draining 0 workers");
             Files.writeString(hold.resolve("go"), "1");
             assertThat(cluster.awaitExit(Duration.ofSeconds(30))).isEqualTo(ExitCodes.OK);
@@ -61,10 +55,7 @@ class EarlyStopIT {
             try {
                 LifecycleIT.awaitInFlight(cluster, 1);
                 cluster.signal("TERM"); // the worker starts its 60 s drain, waiting for the 40 s request
-                long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (cluster.output().lines().noneMatch(l -> l.contains("worker 1 draining")) && System.nanoTime() < end) {
-                    Thread.sleep(20);
-                }
+                cluster.awaitStderr(l -> l.contains("worker 1 draining"), Duration.ofSeconds(30));
                 assertThat(cluster.output()).contains("worker 1 draining");
                 long killedAt = System.nanoTime();
                 cluster.signal("KILL");
@@ -99,10 +90,7 @@ class EarlyStopIT {
     void aWorkerWhosePrimaryDiesDuringItsStartupCheckIsGoneLongBeforeTheCheckEnds() throws Exception {
         try (ClusterProcess cluster = ClusterProcess.start(TestApp.class, List.of("--port", "0", "--workers", "1"),
                 Map.of("CADRE_RUNTIME_DIR", runtimeDir.toString(), "TEST_CHECK_HOLD", hold.toString()))) {
-            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!Files.exists(hold.resolve("checking")) && System.nanoTime() < end) {
-                Thread.sleep(20);
-            }
+            awaitFile(hold.resolve("checking"));
             assertThat(hold.resolve("checking")).as("the worker's 30 s startup check runs").exists();
             long worker = Long.parseLong(Files.readString(hold.resolve("checking")).trim());
             long killedAt = System.nanoTime();
@@ -112,6 +100,14 @@ class EarlyStopIT {
             System.out.printf("EarlyStopIT: the booting worker was gone %d ms after its primary was killed%n",
                     (System.nanoTime() - killedAt) / 1_000_000);
             assertThat(gone).as("the orphan waits for its 30 s startup check").isTrue();
+        }
+    }
+
+    /** Waits (at most 60 s) for {@code file}, which a test app writes to say where it is. */
+    private static void awaitFile(Path file) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.exists(file) && System.nanoTime() < end) {
+            Thread.sleep(20);
         }
     }
 }

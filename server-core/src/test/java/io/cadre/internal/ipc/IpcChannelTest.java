@@ -2,10 +2,7 @@ package io.cadre.internal.ipc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
@@ -28,13 +25,9 @@ class IpcChannelTest {
 
     @BeforeEach
     void connect() throws Exception {
-        Path path = dir.resolve("t.sock");
-        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            listener.bind(UnixDomainSocketAddress.of(path));
-            client = SocketChannel.open(StandardProtocolFamily.UNIX);
-            client.connect(UnixDomainSocketAddress.of(path));
-            server = listener.accept();
-        }
+        SocketChannel[] pair = TestSockets.pair(dir.resolve("t.sock"));
+        client = pair[0];
+        server = pair[1];
     }
 
     @AfterEach
@@ -186,16 +179,6 @@ class IpcChannelTest {
     }
 
     private static IpcChannel.Listener listener(BlockingQueue<Frame> got, CompletableFuture<Throwable> closed) {
-        return new IpcChannel.Listener() {
-            @Override
-            public void onFrame(IpcChannel channel, Frame frame) {
-                got.add(frame);
-            }
-
-            @Override
-            public void onClose(IpcChannel channel, Throwable cause) {
-                closed.complete(cause);
-            }
-        };
+        return TestSockets.collecting(got, closed);
     }
 }

@@ -29,16 +29,11 @@ class ControlTest {
 
     @Test
     void aClientThatSendsNoCommandIsDisconnectedInsteadOfHeldForEver() throws Exception {
-        Path path = dir.resolve("c.sock");
-        try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-            listener.bind(java.net.UnixDomainSocketAddress.of(path));
-            try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-                client.connect(java.net.UnixDomainSocketAddress.of(path));
-                java.nio.channels.SocketChannel accepted = listener.accept();
-                Thread server = Thread.ofVirtual().start(() -> Control.serve(accepted, null, 1_000, 200));
-                assertThat(server.join(java.time.Duration.ofSeconds(10))).as("serve returned").isTrue();
-                assertThat(client.read(java.nio.ByteBuffer.allocate(1))).as("the connection was closed").isEqualTo(-1);
-            }
+        java.nio.channels.SocketChannel[] pair = io.cadre.internal.ipc.TestSockets.pair(dir.resolve("c.sock"));
+        try (java.nio.channels.SocketChannel client = pair[0]) {
+            Thread server = Thread.ofVirtual().start(() -> Control.serve(pair[1], null, 1_000, 200));
+            assertThat(server.join(java.time.Duration.ofSeconds(10))).as("serve returned").isTrue();
+            assertThat(client.read(java.nio.ByteBuffer.allocate(1))).as("the connection was closed").isEqualTo(-1);
         }
     }
 }

@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cadre.Message;
 import io.cadre.internal.ipc.Frame;
 import io.cadre.internal.ipc.IpcChannel;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
+import io.cadre.internal.ipc.TestSockets;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -37,37 +36,15 @@ class PrimaryHandleTest {
     }
 
     Pair connect(String name) throws Exception {
-        Path path = dir.resolve(name + ".sock");
-        SocketChannel client;
-        SocketChannel server;
-        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            listener.bind(UnixDomainSocketAddress.of(path));
-            client = SocketChannel.open(StandardProtocolFamily.UNIX);
-            client.connect(UnixDomainSocketAddress.of(path));
-            server = listener.accept();
-        }
-        IpcChannel primarySide = new IpcChannel(server, name + "-p");
-        IpcChannel workerSide = new IpcChannel(client, name + "-w");
+        SocketChannel[] pair = TestSockets.pair(dir.resolve(name + ".sock"));
+        IpcChannel primarySide = new IpcChannel(pair[1], name + "-p");
+        IpcChannel workerSide = new IpcChannel(pair[0], name + "-w");
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
-        IpcChannel.Listener ignore = listener(new LinkedBlockingQueue<>());
-        primarySide.start(ignore);
-        workerSide.start(listener(got));
+        primarySide.start(TestSockets.collecting(new LinkedBlockingQueue<>(), new CompletableFuture<>()));
+        workerSide.start(TestSockets.collecting(got, new CompletableFuture<>()));
         open.add(primarySide);
         open.add(workerSide);
         return new Pair(primarySide, got);
-    }
-
-    static IpcChannel.Listener listener(BlockingQueue<Frame> got) {
-        return new IpcChannel.Listener() {
-            @Override
-            public void onFrame(IpcChannel channel, Frame frame) {
-                got.add(frame);
-            }
-
-            @Override
-            public void onClose(IpcChannel channel, Throwable cause) {
-            }
-        };
     }
 
     @Test
